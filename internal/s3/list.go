@@ -1,0 +1,17 @@
+package s3
+
+import (
+	"net/http"
+
+	"github.com/tributary-dev/tributary/internal/awsproto"
+)
+
+// TODO(helper): implement.
+func (s *Service) listObjects(w http.ResponseWriter, r *http.Request, rt awsproto.Route) error {
+	return errUnsupportedOperation(rt.Operation)
+}
+
+// TODO(helper): implement.
+func (s *Service) listObjectsV2(w http.ResponseWriter, r *http.Request, rt awsproto.Route) error {
+	return errUnsupportedOperation(rt.Operation)
+}
