@@ -1,0 +1,178 @@
+// Package app is the composition root: it opens the storage backends, builds
+// every service, wires them to the server and runs the HTTP listener until
+// its context ends, then shuts down in reverse order.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tributary-dev/tributary/internal/auth"
+	"github.com/tributary-dev/tributary/internal/config"
+	"github.com/tributary-dev/tributary/internal/s3"
+	"github.com/tributary-dev/tributary/internal/server"
+	"github.com/tributary-dev/tributary/internal/storage"
+	"github.com/tributary-dev/tributary/internal/storage/blob/fsblob"
+	"github.com/tributary-dev/tributary/internal/sts"
+)
+
+// shutdownGrace bounds how long in-flight requests may take to finish after
+// SIGINT/SIGTERM.
+const shutdownGrace = 30 * time.Second
+
+// Run serves until ctx is done. It prints the endpoint banner to stdout and
+// logs to stderr.
+func Run(ctx context.Context, cfg config.Config, version string, stdout, stderr io.Writer) error {
+	logger := newLogger(cfg, stderr)
+
+	dataDir := cfg.DataDir
+	if cfg.Ephemeral {
+		tmp, err := os.MkdirTemp("", "tributary-")
+		if err != nil {
+			return fmt.Errorf("ephemeral data directory: %w", err)
+		}
+		defer os.RemoveAll(tmp)
+		dataDir = tmp
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+
+	backend := cfg.KVBackend
+	if backend == "" {
+		backend = storage.DefaultKVBackend
+	}
+	meta, err := storage.OpenKV(filepath.Join(dataDir, "meta"), backend)
+	if err != nil {
+		return fmt.Errorf("open metadata store in %s: %w", dataDir, err)
+	}
+	defer func() {
+		if err := meta.Close(); err != nil {
+			logger.Error("closing metadata store", "err", err)
+		}
+	}()
+	blobs, err := fsblob.Open(filepath.Join(dataDir, "blobs"))
+	if err != nil {
+		return fmt.Errorf("open blob store in %s: %w", dataDir, err)
+	}
+
+	s3svc := s3.New(meta, blobs, s3.Config{Region: cfg.Region, AccountID: cfg.AccountID, Logger: logger})
+	if err := s3svc.Recover(ctx); err != nil {
+		return fmt.Errorf("s3 recovery: %w", err)
+	}
+	services := []server.Service{s3svc, sts.New()}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	endpoint := "http://" + ln.Addr().String()
+
+	srv := server.New(server.Options{
+		Services:      services,
+		Authenticator: auth.NewVerifier(verifierOptions(cfg, ln.Addr())),
+		BaseHosts:     baseHosts(cfg, ln.Addr()),
+		Logger:        logger,
+		Version:       version,
+		EnableReset:   cfg.EnableReset,
+		Region:        cfg.Region,
+		AccountID:     cfg.AccountID,
+	})
+	httpSrv := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	printBanner(stdout, cfg, version, endpoint, dataDir)
+	logger.Info("tributary started", "endpoint", endpoint, "data_dir", dataDir, "ephemeral", cfg.Ephemeral)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests")
+	shutCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		logger.Error("shutdown", "err", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // validated by config
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func verifierOptions(cfg config.Config, addr net.Addr) auth.Options {
+	creds := make([]auth.Credential, 0, len(cfg.Credentials))
+	for _, c := range cfg.Credentials {
+		account := c.AccountID
+		if account == "" {
+			account = cfg.AccountID
+		}
+		creds = append(creds, auth.Credential{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, Name: c.User, AccountID: account})
+	}
+	return auth.Options{
+		Credentials:         creds,
+		AllowAnyCredentials: cfg.AllowAnyCredentials,
+		DefaultAccountID:    cfg.AccountID,
+		BaseHosts:           baseHosts(cfg, addr),
+	}
+}
+
+// baseHosts are the host names that address the endpoint itself; a label in
+// front of one of them is a bucket or access point (virtual-host style).
+func baseHosts(cfg config.Config, addr net.Addr) []string {
+	hosts := []string{"localhost", "127.0.0.1", "::1"}
+	if tcp, ok := addr.(*net.TCPAddr); ok && !tcp.IP.IsUnspecified() && !tcp.IP.IsLoopback() {
+		hosts = append(hosts, tcp.IP.String())
+	}
+	if h, _, err := net.SplitHostPort(cfg.Addr); err == nil && h != "" && net.ParseIP(h) == nil {
+		hosts = append(hosts, strings.ToLower(h))
+	}
+	for _, h := range cfg.Hostnames {
+		hosts = append(hosts, strings.ToLower(h))
+	}
+	return hosts
+}
+
+func printBanner(w io.Writer, cfg config.Config, version, endpoint, dataDir string) {
+	fmt.Fprintf(w, "Tributary %s listening on %s\n", version, endpoint)
+	if cfg.Ephemeral {
+		fmt.Fprintf(w, "  data directory: %s (ephemeral: removed on exit)\n", dataDir)
+	} else {
+		fmt.Fprintf(w, "  data directory: %s\n", dataDir)
+	}
+	key, secret := "<your access key>", "<your secret>"
+	if len(cfg.Credentials) > 0 && cfg.Credentials[0].AccessKeyID == "test" && cfg.Credentials[0].SecretAccessKey == "test" {
+		key, secret = "test", "test" // the well-known default; anything else stays unprinted
+	}
+	// localhost rather than 127.0.0.1 so virtual-host names (bucket.localhost) work too.
+	local := strings.Replace(endpoint, "127.0.0.1", "localhost", 1)
+	fmt.Fprintf(w, "  point the aws CLI at it:\n")
+	fmt.Fprintf(w, "    export AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s\n", local, key, secret, cfg.Region)
+	fmt.Fprintf(w, "    aws s3 mb s3://my-bucket\n")
+	if cfg.AllowAnyCredentials {
+		fmt.Fprintf(w, "  WARNING: --allow-any-credentials: signatures are not checked\n")
+	}
+}
