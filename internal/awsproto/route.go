@@ -34,8 +34,14 @@ type Route struct {
 	// host ({name}-{account}.host); ObjectLambda marks an Object Lambda access point.
 	AccessPoint  string
 	ObjectLambda bool
+	// AccessPointAlias is set (equal to Bucket) when the bucket name is an
+	// access point alias: "-s3alias", or "--ol-s3" for Object Lambda (which
+	// also sets ObjectLambda).
+	AccessPointAlias string
 	// AccountID comes from the host label or x-amz-account-id (S3 Control).
 	AccountID string
+	// RequestRoute is WriteGetObjectResponse's x-amz-request-route.
+	RequestRoute string
 	// PathParams holds REST-JSON path parameters by name (e.g. FunctionName).
 	PathParams map[string]string
 
