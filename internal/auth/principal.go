@@ -1,11 +1,15 @@
 // Package auth verifies AWS request signatures (SigV4 header and presigned,
-// SigV2 presigned, aws-chunked streaming payloads) and names the principal
-// that signed. Errors are *awsproto.Error values with S3's codes
+// SigV2 header and presigned, aws-chunked streaming payloads) and names the
+// principal that signed. Errors are *awsproto.Error values with S3's codes
 // (InvalidAccessKeyId, SignatureDoesNotMatch, RequestTimeTooSkewed, AccessDenied, ...);
 // other protocols get the same codes, which the AWS SDKs understand.
 package auth
 
-import "context"
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base32"
+)
 
 // Credential is one configured access key pair and the principal it stands for.
 type Credential struct {
@@ -41,4 +45,29 @@ func WithPrincipal(ctx context.Context, p Principal) context.Context {
 func PrincipalFrom(ctx context.Context) (Principal, bool) {
 	p, ok := ctx.Value(principalKey{}).(Principal)
 	return p, ok
+}
+
+// Principal returns the principal c stands for. A credential named "" or
+// "root" is the account root (arn:aws:iam::{acct}:root, UserID = account
+// id); any other name is an IAM user (arn:aws:iam::{acct}:user/{name}) whose
+// UserID is "AIDA" + 16 upper-case letters and digits derived from account
+// and name, so it is stable across restarts. An empty AccountID means
+// defaultAccountID.
+func (c Credential) Principal(defaultAccountID string) Principal {
+	account := c.AccountID
+	if account == "" {
+		account = defaultAccountID
+	}
+	p := Principal{AccessKeyID: c.AccessKeyID, AccountID: account, Name: c.Name}
+	if c.Name == "" || c.Name == "root" {
+		p.Name = "root"
+		p.ARN = "arn:aws:iam::" + account + ":root"
+		p.UserID = account
+		return p
+	}
+	p.ARN = "arn:aws:iam::" + account + ":user/" + c.Name
+	sum := sha256.Sum256([]byte(account + "/" + c.Name))
+	// Base32's alphabet is A-Z and 2-7: upper-case alphanumerics only.
+	p.UserID = "AIDA" + base32.StdEncoding.EncodeToString(sum[:])[:16]
+	return p
 }
