@@ -20,7 +20,7 @@ var services = []string{"s3", "sts", "kinesis", "firehose", "logs", "glue", "lam
 
 // sdkAllowed are the directories whose non-test code may import the AWS SDK
 // (load tools and external backends).
-var sdkAllowed = []string{"cmd/tributary-bench", "internal/bench"}
+var sdkAllowed = []string{"cmd/tributary-bench", "internal/bench", "internal/awstest"}
 
 type file struct {
 	dir     string // relative to the module root, slash-separated

@@ -85,3 +85,57 @@ func (s *Service) ingest(r *http.Request, body io.Reader, cr checksumRequest) (i
 	in.BlobID = id
 	return in, nil
 }
+
+// readSmallVerifiedBody reads a small request document (DeleteObjects,
+// tagging) of at most limit bytes and verifies Content-MD5 and any
+// x-amz-checksum-* (header or aws-chunked trailer) over it. When required is
+// true (operations whose model says requestChecksumRequired), a request
+// carrying neither is refused as S3 does. A body over the limit is
+// MalformedXML: these bodies are XML documents.
+func readSmallVerifiedBody(r *http.Request, limit int64, required bool) ([]byte, error) {
+	cr, err := parseChecksumRequest(r.Header)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkChecksumValueFormat(cr); err != nil {
+		return nil, err
+	}
+	if required && cr.ContentMD5 == "" && cr.Value == "" && !cr.FromTrailer {
+		return nil, errMissingContentMD5
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		if e := awsproto.As(err); e != nil {
+			return nil, e
+		}
+		return nil, errIncompleteBody.WithCause(err)
+	}
+	if int64(len(body)) > limit {
+		return nil, errMalformedXML
+	}
+	if r.ContentLength >= 0 && int64(len(body)) != r.ContentLength {
+		return nil, errIncompleteBody
+	}
+	if cr.ContentMD5 != "" {
+		sum := md5.Sum(body)
+		if got := base64.StdEncoding.EncodeToString(sum[:]); got != cr.ContentMD5 {
+			return nil, errBadDigest.With("ExpectedDigest", cr.ContentMD5).With("CalculatedDigest", got)
+		}
+	}
+	if cr.Algorithm != "" {
+		want := cr.Value
+		if cr.FromTrailer {
+			want = r.Trailer.Get(checksumHeader(cr.Algorithm))
+		}
+		if want != "" {
+			h := newChecksumHash(cr.Algorithm)
+			h.Write(body)
+			if base64.StdEncoding.EncodeToString(h.Sum(nil)) != want {
+				return nil, errBadDigest.WithMessage("The " + cr.Algorithm + " you specified did not match the calculated checksum.")
+			}
+		} else if required && cr.ContentMD5 == "" {
+			return nil, errMissingContentMD5
+		}
+	}
+	return body, nil
+}

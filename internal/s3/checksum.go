@@ -117,3 +117,20 @@ func parseChecksumRequest(h http.Header) (checksumRequest, error) {
 	}
 	return cr, nil
 }
+
+// checksumSizes is the decoded length of each algorithm's checksum.
+var checksumSizes = map[string]int{algCRC32: 4, algCRC32C: 4, algCRC64NVME: 8, algSHA1: 20, algSHA256: 32}
+
+// checkChecksumValueFormat rejects an x-amz-checksum-<alg> header that is not
+// the base64 of a digest of the algorithm's size, as S3 does before reading
+// the body.
+func checkChecksumValueFormat(cr checksumRequest) error {
+	if cr.Value == "" {
+		return nil
+	}
+	raw, err := base64.StdEncoding.DecodeString(cr.Value)
+	if err != nil || len(raw) != checksumSizes[cr.Algorithm] {
+		return errInvalidRequest.WithMessage("Value for " + checksumHeader(cr.Algorithm) + " header is invalid.")
+	}
+	return nil
+}

@@ -45,3 +45,32 @@ var (
 func errUnsupportedOperation(op string) *awsproto.Error {
 	return awsproto.Errorf(http.StatusNotImplemented, "NotImplemented", "%s is not implemented by Tributary yet", op)
 }
+
+// Errors for bucket and object operations (bucket.go, object.go, copy.go, tagging.go).
+var (
+	errInvalidObjectState  = awsproto.NewError(http.StatusForbidden, "InvalidObjectState", "The operation is not valid for the object's storage class")
+	errInvalidPartNumber   = awsproto.NewError(http.StatusRequestedRangeNotSatisfiable, "InvalidPartNumber", "The requested partnumber is not satisfiable")
+	errMetadataTooLarge    = awsproto.NewError(http.StatusBadRequest, "MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.")
+	errInvalidStorageClass = awsproto.NewError(http.StatusBadRequest, "InvalidStorageClass", "The storage class you specified is not valid")
+	errBadRequest          = awsproto.NewError(http.StatusBadRequest, "BadRequest", "Bad Request")
+	errMissingContentMD5   = awsproto.NewError(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: Content-MD5")
+	errCopyOntoItself      = awsproto.NewError(http.StatusBadRequest, "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+	errCopySourceTooLarge  = awsproto.NewError(http.StatusBadRequest, "InvalidRequest", "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120")
+)
+
+// noSuchBucket is NoSuchBucket for bucket, with the elements S3 adds.
+func noSuchBucket(bucket string) *awsproto.Error {
+	return errNoSuchBucket.WithResource(bucketResource(bucket)).With("BucketName", bucket)
+}
+
+// noSuchKey is NoSuchKey for bucket/key, with the elements S3 adds.
+func noSuchKey(bucket, key string) *awsproto.Error {
+	return errNoSuchKey.WithResource(objectResource(bucket, key)).With("Key", key)
+}
+
+// invalidArgument is InvalidArgument naming the offending argument and value.
+func invalidArgument(msg, name, value string) *awsproto.Error {
+	return errInvalidArgument.WithMessage(msg).With("ArgumentName", name).With("ArgumentValue", value)
+}
+
+var errAccessDenied = awsproto.NewError(http.StatusForbidden, "AccessDenied", "Access Denied")

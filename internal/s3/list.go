@@ -1,17 +1,294 @@
 package s3
 
 import (
+	"bytes"
+	"encoding/base64"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/tributary-dev/tributary/internal/awsproto"
+	"github.com/tributary-dev/tributary/internal/storage/kv"
 )
 
-// TODO(helper): implement.
-func (s *Service) listObjects(w http.ResponseWriter, r *http.Request, rt awsproto.Route) error {
-	return errUnsupportedOperation(rt.Operation)
+// listMaxKeys is both the default and the cap of max-keys (and max-uploads, max-parts).
+const listMaxKeys = 1000
+
+// listSeekAfter is how many keys inside one collapsed common prefix the lister
+// steps over before it seeks past the prefix instead: stepping is cheaper for
+// a few keys, seeking for many.
+const listSeekAfter = 8
+
+// listQuery is a parsed ListObjects / ListObjectsV2 request.
+type listQuery struct {
+	prefix, delimiter string
+	// after is the exclusive lower bound: start-after, marker or the decoded
+	// continuation token. Returned keys and common prefixes are all > after.
+	after     string
+	maxKeys   int
+	urlEncode bool
 }
 
-// TODO(helper): implement.
+// listPage is one page of a listing. Objects are rendered into contents as
+// the lister finds them; common prefixes are few and kept.
+type listPage struct {
+	contents *listContents
+	objects  int
+	prefixes []string
+	// truncated is true when more keys or prefixes follow.
+	truncated bool
+	// last is the greatest key or common prefix returned: the next page
+	// starts after it.
+	last []byte
+}
+
+func (p *listPage) count() int { return p.objects + len(p.prefixes) }
+
 func (s *Service) listObjectsV2(w http.ResponseWriter, r *http.Request, rt awsproto.Route) error {
-	return errUnsupportedOperation(rt.Operation)
+	q := r.URL.Query()
+	lq, err := parseListQuery(q)
+	if err != nil {
+		return err
+	}
+	token, hasToken := q.Get("continuation-token"), q.Has("continuation-token")
+	startAfter := q.Get("start-after")
+	lq.after = startAfter
+	if hasToken {
+		after, err := decodeListToken(token)
+		if err != nil {
+			return err
+		}
+		lq.after = after // the token supersedes start-after
+	}
+	page, err := s.listBucketPage(rt.Bucket, &lq, strings.EqualFold(q.Get("fetch-owner"), "true"))
+	if err != nil {
+		return err
+	}
+
+	b := listResultStart(&lq, rt.Bucket)
+	if hasToken {
+		listElem(b, "ContinuationToken", token)
+	}
+	if startAfter != "" {
+		listElem(b, "StartAfter", lq.encode(startAfter))
+	}
+	listElem(b, "KeyCount", strconv.Itoa(page.count()))
+	listCommonFields(b, &lq)
+	listElem(b, "IsTruncated", strconv.FormatBool(page.truncated))
+	if page.truncated {
+		listElem(b, "NextContinuationToken", encodeListToken(page.last))
+	}
+	return writeListXML(w, b, &lq, &page)
+}
+
+func (s *Service) listObjects(w http.ResponseWriter, r *http.Request, rt awsproto.Route) error {
+	q := r.URL.Query()
+	lq, err := parseListQuery(q)
+	if err != nil {
+		return err
+	}
+	lq.after = q.Get("marker")
+	page, err := s.listBucketPage(rt.Bucket, &lq, true)
+	if err != nil {
+		return err
+	}
+
+	b := listResultStart(&lq, rt.Bucket)
+	listElem(b, "Marker", lq.encode(lq.after))
+	listCommonFields(b, &lq)
+	listElem(b, "IsTruncated", strconv.FormatBool(page.truncated))
+	// AWS sends NextMarker only with a delimiter; without one the client
+	// continues from the last Key.
+	if page.truncated && lq.delimiter != "" {
+		listElem(b, "NextMarker", lq.encode(string(page.last)))
+	}
+	return writeListXML(w, b, &lq, &page)
+}
+
+// parseListQuery reads the parameters ListObjects and ListObjectsV2 share.
+func parseListQuery(q url.Values) (listQuery, error) {
+	lq := listQuery{prefix: q.Get("prefix"), delimiter: q.Get("delimiter"), maxKeys: listMaxKeys}
+	if q.Has("max-keys") {
+		raw := q.Get("max-keys")
+		n, err := strconv.ParseInt(raw, 10, 32)
+		if err != nil || n < 0 {
+			return lq, invalidArgument("Provided max-keys not an integer or within integer range", "max-keys", raw)
+		}
+		lq.maxKeys = int(min(n, listMaxKeys))
+	}
+	switch et := q.Get("encoding-type"); et {
+	case "":
+	case "url":
+		lq.urlEncode = true
+	default:
+		return lq, invalidArgument("Invalid Encoding Method specified in Request", "encoding-type", et)
+	}
+	return lq, nil
+}
+
+// encodeListToken makes the opaque continuation token for a page ending at last.
+func encodeListToken(last []byte) string {
+	return base64.StdEncoding.EncodeToString(last)
+}
+
+func decodeListToken(token string) (string, error) {
+	raw, err := base64.StdEncoding.DecodeString(token)
+	if err != nil || token == "" {
+		return "", invalidArgument("The continuation token provided is incorrect", "continuation-token", token)
+	}
+	return string(raw), nil
+}
+
+// listBucketPage loads the bucket record (NoSuchBucket if absent) and lists
+// one page, both from one consistent snapshot. withOwner adds <Owner> to
+// each object.
+func (s *Service) listBucketPage(bucket string, lq *listQuery, withOwner bool) (listPage, error) {
+	var page listPage
+	err := s.kv.View(func(tx kv.Reader) error {
+		var bm bucketMeta
+		if err := getJSON(tx, bucketKey(bucket), &bm); err != nil {
+			if isNotFound(err) {
+				return noSuchBucket(bucket)
+			}
+			return err
+		}
+		page = listPage{contents: newListContents(lq, bm.Owner, withOwner)}
+		return listKeys(tx, bucket, lq, &page)
+	})
+	if err != nil {
+		if awsproto.As(err) != nil {
+			return page, err
+		}
+		return page, awsproto.Internal(err)
+	}
+	return page, nil
+}
+
+// listKeys walks the bucket's object records in byte order from just after
+// lq.after, collapsing keys that share prefix+…+delimiter into one common
+// prefix, and fills page. After a few keys inside a collapsed prefix it seeks
+// past the whole prefix, so a directory of a million keys costs one seek, not
+// a million steps.
+func listKeys(tx kv.Reader, bucket string, lq *listQuery, page *listPage) error {
+	if lq.maxKeys == 0 {
+		return nil
+	}
+	base := objectPrefix(bucket)
+	end := objectRangeEnd(bucket)
+	if lq.prefix != "" {
+		if succ := listKeySuccessor(append(bytes.Clone(base), lq.prefix...)); succ != nil {
+			end = succ
+		}
+	}
+	start := append(bytes.Clone(base), lq.prefix...)
+	if lq.after >= lq.prefix {
+		// First key strictly greater than after.
+		start = append(append(bytes.Clone(base), lq.after...), 0)
+	}
+	prefix, delim, after := []byte(lq.prefix), []byte(lq.delimiter), []byte(lq.after)
+	var skipBuf []byte // holds skipping: k is only valid during its callback
+	for start != nil {
+		var seek []byte
+		var skipping []byte // the common prefix whose keys are being stepped over
+		skipped := 0
+		err := tx.Iterate(start, end, func(k, v []byte) (bool, error) {
+			key := k[len(base):]
+			if skipping != nil {
+				if bytes.HasPrefix(key, skipping) {
+					if skipped++; skipped >= listSeekAfter {
+						seek = listKeySuccessor(append(bytes.Clone(base), skipping...))
+						return false, nil
+					}
+					return true, nil
+				}
+				skipping = nil
+			}
+			if len(delim) > 0 {
+				if i := bytes.Index(key[len(prefix):], delim); i >= 0 {
+					cp := key[:len(prefix)+i+len(delim)]
+					skipBuf = append(skipBuf[:0], cp...)
+					skipping, skipped = skipBuf, 0
+					if bytes.Compare(cp, after) <= 0 {
+						// Already returned (the previous page ended on it) or before start-after.
+						return true, nil
+					}
+					if page.count() == lq.maxKeys {
+						page.truncated = true
+						return false, nil
+					}
+					page.prefixes = append(page.prefixes, string(cp))
+					page.last = append(page.last[:0], cp...)
+					return true, nil
+				}
+			}
+			if page.count() == lq.maxKeys {
+				page.truncated = true
+				return false, nil
+			}
+			if err := page.contents.add(key, v); err != nil {
+				return false, err
+			}
+			page.objects++
+			page.last = append(page.last[:0], key...)
+			return true, nil
+		})
+		if err != nil {
+			return err
+		}
+		start = seek
+	}
+	return nil
+}
+
+// listKeySuccessor returns the smallest byte string greater than every string
+// that has p as a prefix, or nil if there is none (p is all 0xFF).
+func listKeySuccessor(p []byte) []byte {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i] != 0xFF {
+			succ := bytes.Clone(p[:i+1])
+			succ[i]++
+			return succ
+		}
+	}
+	return nil
+}
+
+// encode applies encoding-type=url to a key-like value when it was asked for.
+func (lq *listQuery) encode(s string) string {
+	if !lq.urlEncode {
+		return s
+	}
+	return listURLEncode(s)
+}
+
+// listURLEncode percent-encodes s as S3 does for encoding-type=url: unreserved
+// characters and "/" stay, everything else (space, "+", non-ASCII bytes…)
+// becomes %XX. botocore decodes with unquote_plus, so "+" must never be sent raw.
+func listURLEncode(s string) string {
+	const hexDigits = "0123456789ABCDEF"
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !listURLKeep(s[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	out := make([]byte, 0, len(s)+2*n)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if listURLKeep(c) {
+			out = append(out, c)
+		} else {
+			out = append(out, '%', hexDigits[c>>4], hexDigits[c&15])
+		}
+	}
+	return string(out)
+}
+
+func listURLKeep(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+		c == '-' || c == '.' || c == '_' || c == '~' || c == '/'
 }

@@ -103,6 +103,8 @@ type objectMeta struct {
 	Pieces       []blobRef         `json:"pieces"`
 	// PartsCount is the number of multipart parts (0 for a single PUT).
 	PartsCount int `json:"parts,omitempty"`
+	// WebsiteRedirect is x-amz-website-redirect-location as stored.
+	WebsiteRedirect string `json:"wr,omitempty"`
 }
 
 type uploadMeta struct {

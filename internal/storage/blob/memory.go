@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"sync"
 )
 
@@ -56,9 +57,20 @@ type memWriter struct {
 	done bool
 }
 
-func (w *memWriter) Write(p []byte) (int, error) { return w.buf.Write(p) }
+// errWriterDone is returned by a Writer used after Commit or Abort.
+var errWriterDone = errors.New("blob: writer already committed or aborted")
+
+func (w *memWriter) Write(p []byte) (int, error) {
+	if w.done {
+		return 0, errWriterDone
+	}
+	return w.buf.Write(p)
+}
 
 func (w *memWriter) Commit() (string, int64, error) {
+	if w.done {
+		return "", 0, errWriterDone
+	}
 	var b [16]byte
 	rand.Read(b[:])
 	id := hex.EncodeToString(b[:])
@@ -69,7 +81,10 @@ func (w *memWriter) Commit() (string, int64, error) {
 	return id, int64(w.buf.Len()), nil
 }
 
-func (w *memWriter) Abort() error { return nil }
+func (w *memWriter) Abort() error {
+	w.done = true
+	return nil
+}
 
 type memReader struct{ *bytes.Reader }
 

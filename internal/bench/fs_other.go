@@ -1,0 +1,5 @@
+//go:build !linux
+
+package bench
+
+func filesystemType(string) string { return "unknown filesystem" }
