@@ -21,7 +21,6 @@ import (
 	"github.com/tributary-dev/tributary/internal/s3"
 	"github.com/tributary-dev/tributary/internal/server"
 	"github.com/tributary-dev/tributary/internal/storage"
-	"github.com/tributary-dev/tributary/internal/storage/blob/fsblob"
 	"github.com/tributary-dev/tributary/internal/sts"
 )
 
@@ -60,10 +59,15 @@ func Run(ctx context.Context, cfg config.Config, version string, stdout, stderr 
 			logger.Error("closing metadata store", "err", err)
 		}
 	}()
-	blobs, err := fsblob.Open(filepath.Join(dataDir, "blobs"))
+	blobs, err := storage.OpenBlob(filepath.Join(dataDir, "blobs"), cfg.BlobBackend)
 	if err != nil {
 		return fmt.Errorf("open blob store in %s: %w", dataDir, err)
 	}
+	defer func() {
+		if err := blobs.Close(); err != nil {
+			logger.Error("closing blob store", "err", err)
+		}
+	}()
 
 	s3svc := s3.New(meta, blobs, s3.Config{Region: cfg.Region, AccountID: cfg.AccountID, Logger: logger})
 	if err := s3svc.Recover(ctx); err != nil {

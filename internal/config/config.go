@@ -53,6 +53,8 @@ type Config struct {
 	EnableReset bool `toml:"enable_reset"`
 	// KVBackend picks the metadata store ("" = the measured default).
 	KVBackend string `toml:"kv_backend"`
+	// BlobBackend picks the object-body store ("" = the measured default).
+	BlobBackend string `toml:"blob_backend"`
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -105,6 +107,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	logFormat := fs.String("log-format", cfg.LogFormat, "text or json (env TRIBUTARY_LOG_FORMAT)")
 	enableReset := fs.Bool("enable-reset", false, "enable POST /_tributary/reset, which wipes all state (env TRIBUTARY_ENABLE_RESET)")
 	kvBackend := fs.String("kv-backend", "", "metadata store: pebble or bolt (env TRIBUTARY_KV_BACKEND)")
+	blobBackend := fs.String("blob-backend", "", "object body store: tiered (small bodies in the log, large ones as files) or files (env TRIBUTARY_BLOB_BACKEND)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -169,6 +172,9 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	if set["kv-backend"] {
 		cfg.KVBackend = *kvBackend
 	}
+	if set["blob-backend"] {
+		cfg.BlobBackend = *blobBackend
+	}
 	return cfg, cfg.Validate()
 }
 
@@ -195,6 +201,7 @@ func applyEnv(cfg *Config, getenv func(string) string) error {
 	str("TRIBUTARY_LOG_LEVEL", &cfg.LogLevel)
 	str("TRIBUTARY_LOG_FORMAT", &cfg.LogFormat)
 	str("TRIBUTARY_KV_BACKEND", &cfg.KVBackend)
+	str("TRIBUTARY_BLOB_BACKEND", &cfg.BlobBackend)
 	for name, dst := range map[string]*bool{
 		"TRIBUTARY_EPHEMERAL":             &cfg.Ephemeral,
 		"TRIBUTARY_ALLOW_ANY_CREDENTIALS": &cfg.AllowAnyCredentials,
@@ -272,6 +279,11 @@ func (c *Config) Validate() error {
 	case "", "pebble", "bolt":
 	default:
 		return fmt.Errorf("kv backend %q: want pebble or bolt", c.KVBackend)
+	}
+	switch c.BlobBackend {
+	case "", "tiered", "files":
+	default:
+		return fmt.Errorf("blob backend %q: want tiered or files", c.BlobBackend)
 	}
 	return nil
 }

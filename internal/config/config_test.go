@@ -91,6 +91,7 @@ func TestLoadRejects(t *testing.T) {
 		{"duplicate credential", []string{"--credential", "A:B", "--credential", "A:C"}, nil, "twice"},
 		{"bad level", []string{"--log-level", "loud"}, nil, "log level"},
 		{"bad format", []string{"--log-format", "xml"}, nil, "log format"},
+		{"bad blob backend", []string{"--blob-backend", "s3"}, nil, "blob backend"},
 		{"bad env bool", nil, map[string]string{"TRIBUTARY_EPHEMERAL": "maybe"}, "boolean"},
 		{"missing file", []string{"--config", "/nonexistent/t.toml"}, nil, "config file"},
 		{"stray arg", []string{"extra"}, nil, "unexpected argument"},

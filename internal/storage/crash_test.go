@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/tributary-dev/tributary/internal/storage/blob"
-	"github.com/tributary-dev/tributary/internal/storage/blob/fsblob"
+	"github.com/tributary-dev/tributary/internal/storage/blob/tieredblob"
 	"github.com/tributary-dev/tributary/internal/storage/kv"
 )
 
@@ -36,6 +36,7 @@ import (
 
 const (
 	crashEnvBackend = "TRIBUTARY_CRASH_CHILD_BACKEND"
+	crashEnvBlob    = "TRIBUTARY_CRASH_CHILD_BLOB_BACKEND"
 	crashEnvDir     = "TRIBUTARY_CRASH_CHILD_DIR"
 	crashEnvRound   = "TRIBUTARY_CRASH_CHILD_ROUND"
 	crashWorkers    = 16
@@ -48,13 +49,17 @@ func TestCrashSafety(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills child processes; skipped with -short")
 	}
-	for _, backend := range KVBackends() {
-		t.Run(backend, func(t *testing.T) {
+	// Every backend once; the defaults together.
+	for _, c := range []struct{ kv, blob string }{
+		{KVBackendBolt, BlobBackendFiles},
+		{KVBackendPebble, BlobBackendTiered},
+	} {
+		t.Run(c.kv+"+"+c.blob, func(t *testing.T) {
 			dir := t.TempDir()
 			acked := crashAcks{records: map[string]string{}, blobs: map[string]bool{}}
 			for round := range 2 {
-				runAndKill(t, backend, dir, round, &acked)
-				verifyAfterCrash(t, backend, dir, &acked)
+				runAndKill(t, c.kv, c.blob, dir, round, &acked)
+				verifyAfterCrash(t, c.kv, c.blob, dir, &acked)
 			}
 		})
 	}
@@ -66,11 +71,11 @@ type crashAcks struct {
 	blobs   map[string]bool   // blob ids
 }
 
-func runAndKill(t *testing.T, backend, dir string, round int, acked *crashAcks) {
+func runAndKill(t *testing.T, backend, blobBackend, dir string, round int, acked *crashAcks) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(),
-		crashEnvBackend+"="+backend, crashEnvDir+"="+dir, crashEnvRound+"="+strconv.Itoa(round))
+		crashEnvBackend+"="+backend, crashEnvBlob+"="+blobBackend, crashEnvDir+"="+dir, crashEnvRound+"="+strconv.Itoa(round))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -130,18 +135,19 @@ wait:
 	t.Logf("round %d: killed after %d acknowledged records", round, records)
 }
 
-func verifyAfterCrash(t *testing.T, backend, dir string, acked *crashAcks) {
+func verifyAfterCrash(t *testing.T, backend, blobBackend, dir string, acked *crashAcks) {
 	t.Helper()
 	store, err := OpenKV(filepath.Join(dir, "kv"), backend)
 	if err != nil {
 		t.Fatalf("reopen kv after crash: %v", err)
 	}
 	defer store.Close()
-	blobs, err := fsblob.Open(filepath.Join(dir, "blob"))
+	blobs, err := OpenBlob(filepath.Join(dir, "blob"), blobBackend)
 	if err != nil {
 		t.Fatalf("reopen blobs after crash: %v", err)
 	}
-	if entries, _ := os.ReadDir(filepath.Join(dir, "blob", "tmp")); len(entries) != 0 {
+	defer blobs.Close()
+	if entries, _ := os.ReadDir(filepath.Join(dir, "blob", tieredblob.FilesDir, "tmp")); len(entries) != 0 {
 		t.Errorf("%d temp files left after reopening", len(entries))
 	}
 	// Every visible blob is whole, acknowledged or not.
@@ -260,7 +266,7 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		fail(err)
 	}
-	blobs, err := fsblob.Open(filepath.Join(dir, "blob"))
+	blobs, err := OpenBlob(filepath.Join(dir, "blob"), os.Getenv(crashEnvBlob))
 	if err != nil {
 		fail(err)
 	}

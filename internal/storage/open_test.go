@@ -1,12 +1,14 @@
 package storage
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/tributary-dev/tributary/internal/storage/blob"
 	"github.com/tributary-dev/tributary/internal/storage/kv"
 )
 
@@ -62,4 +64,66 @@ func TestOpenKVRefusesUnknownOrForeignBackend(t *testing.T) {
 	if !slices.Contains(KVBackends(), DefaultKVBackend) {
 		t.Fatalf("DefaultKVBackend %q is not a known backend", DefaultKVBackend)
 	}
+}
+
+func TestOpenBlob(t *testing.T) {
+	if _, err := OpenBlob(t.TempDir(), "s3"); err == nil || !strings.Contains(err.Error(), "unknown blob backend") {
+		t.Fatalf("unknown backend: %v", err)
+	}
+	if !slices.Contains(BlobBackends(), DefaultBlobBackend) {
+		t.Fatalf("DefaultBlobBackend %q is not a known backend", DefaultBlobBackend)
+	}
+	// A files store reopens as tiered with its blobs; tiered data is not
+	// reopened as files (its small blobs would vanish).
+	dir := t.TempDir()
+	files, err := OpenBlob(dir, BlobBackendFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := commitTestBlob(t, files, "file blob")
+	files.Close()
+	tiered, err := OpenBlob(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readTestBlob(t, tiered, id); got != "file blob" {
+		t.Fatalf("tiered store reads %q from a files-era blob", got)
+	}
+	small := commitTestBlob(t, tiered, "small blob")
+	if got := readTestBlob(t, tiered, small); got != "small blob" {
+		t.Fatalf("read %q", got)
+	}
+	tiered.Close()
+	if s, err := OpenBlob(dir, BlobBackendFiles); err == nil {
+		s.Close()
+		t.Fatal("opened a tiered store as files")
+	}
+}
+
+func commitTestBlob(t *testing.T, s blob.Store, body string) string {
+	t.Helper()
+	w, err := s.Create()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte(body))
+	id, _, err := w.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func readTestBlob(t *testing.T, s blob.Store, id string) string {
+	t.Helper()
+	r, err := s.Open(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

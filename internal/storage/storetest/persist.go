@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"sync"
 	"testing"
@@ -90,7 +91,8 @@ func TestKVPersistence(t *testing.T, open func(t *testing.T, dir string) kv.Stor
 }
 
 // TestBlobPersistence checks that committed blobs survive opening a new store
-// on the same directory, and that deleted and aborted ones stay gone.
+// on the same directory, and that deleted and aborted ones stay gone. A store
+// that is an io.Closer is closed before the directory is opened again.
 func TestBlobPersistence(t *testing.T, open func(t *testing.T, dir string) blob.Store) {
 	dir := t.TempDir()
 	s := open(t, dir)
@@ -112,6 +114,13 @@ func TestBlobPersistence(t *testing.T, open func(t *testing.T, dir string) blob.
 	}
 	w.Write([]byte("never committed")) // left open, as a crash would leave it
 	for round := range 2 {
+		// Stores that hold resources (a database) are closed before the
+		// directory is opened again.
+		if c, ok := s.(io.Closer); ok {
+			if err := c.Close(); err != nil {
+				t.Fatalf("close: %v", err)
+			}
+		}
 		s = open(t, dir)
 		var ids, wantIDs []string
 		for id := range want {

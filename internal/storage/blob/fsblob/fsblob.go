@@ -2,7 +2,8 @@
 //
 // On disk, under the store's directory:
 //
-//	tmp/            bodies being written (named temp files; see tmpfile_linux.go)
+//	tmp/            bodies being written (named temp files; on Linux they are
+//	                anonymous O_TMPFILE files instead, see tempfile.go)
 //	{ss}/{id}       committed blobs; id is 32 lower-case hex digits, ss = id[:2]
 //
 // Commit fsyncs the file, gives it its final name under a fresh random id

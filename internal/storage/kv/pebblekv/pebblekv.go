@@ -12,15 +12,14 @@ package pebblekv
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
 
+	"github.com/tributary-dev/tributary/internal/storage/internal/pebblelog"
 	"github.com/tributary-dev/tributary/internal/storage/kv"
 	"github.com/tributary-dev/tributary/internal/storage/kv/internal/groupcommit"
 )
@@ -46,7 +45,7 @@ func Open(dir string) (kv.Store, error) {
 	defer cache.Unref() // the DB holds its own reference
 	db, err := pebble.Open(dir, &pebble.Options{
 		Cache:              cache,
-		Logger:             quietLogger{},
+		Logger:             pebblelog.Logger{},
 		FormatMajorVersion: pebble.FormatNewest,
 		MemTableSize:       32 << 20,
 	})
@@ -141,7 +140,13 @@ func (r *reader) Iterate(start, end []byte, fn func(key, value []byte) (bool, er
 	if end != nil && bytes.Compare(start, end) >= 0 {
 		return nil
 	}
-	it, err := r.src.NewIter(&pebble.IterOptions{LowerBound: bytes.Clone(start), UpperBound: bytes.Clone(end)})
+	opts := &pebble.IterOptions{UpperBound: bytes.Clone(end)}
+	if len(start) > 0 {
+		// An empty lower bound means none; pebble's race-build invariant
+		// checks index a non-nil bound's first byte.
+		opts.LowerBound = bytes.Clone(start)
+	}
+	it, err := r.src.NewIter(opts)
 	if err != nil {
 		return fmt.Errorf("kv: iterate: %w", err)
 	}
@@ -254,25 +259,4 @@ func (a *arena) copy(b []byte) []byte {
 	n := len(a.buf)
 	a.buf = append(a.buf, b...)
 	return a.buf[n:len(a.buf):len(a.buf)]
-}
-
-// quietLogger keeps pebble off stdout: routine messages go to slog at debug
-// level, errors at error level.
-type quietLogger struct{}
-
-func (quietLogger) Infof(format string, args ...any) {
-	if slog.Default().Enabled(context.Background(), slog.LevelDebug) {
-		slog.Debug(fmt.Sprintf(format, args...), "component", "pebble")
-	}
-}
-
-func (quietLogger) Errorf(format string, args ...any) {
-	slog.Error(fmt.Sprintf(format, args...), "component", "pebble")
-}
-
-// Fatalf is called on unrecoverable corruption; pebble expects it not to return.
-func (quietLogger) Fatalf(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	slog.Error(msg, "component", "pebble")
-	panic("pebble: " + msg)
 }
