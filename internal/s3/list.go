@@ -30,22 +30,30 @@ type listQuery struct {
 	urlEncode bool
 }
 
-// listPage is one page of a listing. Objects are rendered into contents as
-// the lister finds them; common prefixes are few and kept.
+// listPage is what the lister found on one page besides the objects, which
+// it hands to the listWriter as it goes.
 type listPage struct {
-	contents *listContents
 	objects  int
 	prefixes []string
 	// truncated is true when more keys or prefixes follow.
 	truncated bool
 	// last is the greatest key or common prefix returned: the next page
-	// starts after it.
+	// starts after it. It points into the kv transaction's memory.
 	last []byte
 }
 
 func (p *listPage) count() int { return p.objects + len(p.prefixes) }
 
-func (s *Service) listObjectsV2(w http.ResponseWriter, r *http.Request, rt awsproto.Route) error {
+// A ListBucketResult is streamed: the elements known before the walk (Name,
+// Prefix, markers, MaxKeys...), then each <Contents> as the lister reaches
+// it, then CommonPrefixes and the elements only the end of the walk decides
+// (KeyCount, IsTruncated, the next marker). Element order carries no meaning
+// to S3's XML clients, and streaming lets a client decode a page while the
+// server is still producing it, which matters because client-side decoding
+// is the larger half of listing time.
+
+func (s *Service) listObjectsV2(w http.ResponseWriter, r *http.Request, rt awsproto.Route) (err error) {
+	defer func() { err = withResource(err, bucketResource(rt.Bucket)) }()
 	q := r.URL.Query()
 	lq, err := parseListQuery(q)
 	if err != nil {
@@ -61,49 +69,46 @@ func (s *Service) listObjectsV2(w http.ResponseWriter, r *http.Request, rt awspr
 		}
 		lq.after = after // the token supersedes start-after
 	}
-	page, err := s.listBucketPage(rt.Bucket, &lq, strings.EqualFold(q.Get("fetch-owner"), "true"))
-	if err != nil {
-		return err
-	}
 
-	b := listResultStart(&lq, rt.Bucket)
+	head := listResultStart(&lq, rt.Bucket)
 	if hasToken {
-		listElem(b, "ContinuationToken", token)
+		listElem(head, "ContinuationToken", token)
 	}
 	if startAfter != "" {
-		listElem(b, "StartAfter", lq.encode(startAfter))
+		listElem(head, "StartAfter", lq.encode(startAfter))
 	}
-	listElem(b, "KeyCount", strconv.Itoa(page.count()))
-	listCommonFields(b, &lq)
-	listElem(b, "IsTruncated", strconv.FormatBool(page.truncated))
-	if page.truncated {
-		listElem(b, "NextContinuationToken", encodeListToken(page.last))
+	listCommonFields(head, &lq)
+	tail := func(b *bytes.Buffer, page *listPage) {
+		listElem(b, "KeyCount", strconv.Itoa(page.count()))
+		listElem(b, "IsTruncated", strconv.FormatBool(page.truncated))
+		if page.truncated {
+			listElem(b, "NextContinuationToken", encodeListToken(page.last))
+		}
 	}
-	return writeListXML(w, b, &lq, &page)
+	return s.streamListing(w, r, rt.Bucket, &lq, strings.EqualFold(q.Get("fetch-owner"), "true"), head.Bytes(), tail)
 }
 
-func (s *Service) listObjects(w http.ResponseWriter, r *http.Request, rt awsproto.Route) error {
+func (s *Service) listObjects(w http.ResponseWriter, r *http.Request, rt awsproto.Route) (err error) {
+	defer func() { err = withResource(err, bucketResource(rt.Bucket)) }()
 	q := r.URL.Query()
 	lq, err := parseListQuery(q)
 	if err != nil {
 		return err
 	}
 	lq.after = q.Get("marker")
-	page, err := s.listBucketPage(rt.Bucket, &lq, true)
-	if err != nil {
-		return err
-	}
 
-	b := listResultStart(&lq, rt.Bucket)
-	listElem(b, "Marker", lq.encode(lq.after))
-	listCommonFields(b, &lq)
-	listElem(b, "IsTruncated", strconv.FormatBool(page.truncated))
-	// AWS sends NextMarker only with a delimiter; without one the client
-	// continues from the last Key.
-	if page.truncated && lq.delimiter != "" {
-		listElem(b, "NextMarker", lq.encode(string(page.last)))
+	head := listResultStart(&lq, rt.Bucket)
+	listElem(head, "Marker", lq.encode(lq.after))
+	listCommonFields(head, &lq)
+	tail := func(b *bytes.Buffer, page *listPage) {
+		listElem(b, "IsTruncated", strconv.FormatBool(page.truncated))
+		// AWS sends NextMarker only with a delimiter; without one the
+		// client continues from the last Key.
+		if page.truncated && lq.delimiter != "" {
+			listElem(b, "NextMarker", lq.encode(string(page.last)))
+		}
 	}
-	return writeListXML(w, b, &lq, &page)
+	return s.streamListing(w, r, rt.Bucket, &lq, true, head.Bytes(), tail)
 }
 
 // parseListQuery reads the parameters ListObjects and ListObjectsV2 share.
@@ -140,29 +145,26 @@ func decodeListToken(token string) (string, error) {
 	return string(raw), nil
 }
 
-// listBucketPage loads the bucket record (NoSuchBucket if absent) and lists
-// one page, both from one consistent snapshot. withOwner adds <Owner> to
+// streamListing answers a listing from one consistent snapshot: NoSuchBucket
+// if the bucket record is absent (AccessDenied for another expected owner), else the document (head, the objects,
+// then the common prefixes and what tail writes). withOwner adds <Owner> to
 // each object.
-func (s *Service) listBucketPage(bucket string, lq *listQuery, withOwner bool) (listPage, error) {
-	var page listPage
-	err := s.kv.View(func(tx kv.Reader) error {
+func (s *Service) streamListing(w http.ResponseWriter, r *http.Request, bucket string, lq *listQuery, withOwner bool, head []byte, tail func(*bytes.Buffer, *listPage)) error {
+	return asServiceError(s.kv.View(func(tx kv.Reader) error {
 		var bm bucketMeta
-		if err := getJSON(tx, bucketKey(bucket), &bm); err != nil {
-			if isNotFound(err) {
-				return noSuchBucket(bucket)
-			}
+		if err := getBucketTx(tx, bucket, &bm); err != nil {
 			return err
 		}
-		page = listPage{contents: newListContents(lq, bm.Owner, withOwner)}
-		return listKeys(tx, bucket, lq, &page)
-	})
-	if err != nil {
-		if awsproto.As(err) != nil {
-			return page, err
+		if err := checkExpectedOwner(r, &bm); err != nil {
+			return err
 		}
-		return page, awsproto.Internal(err)
-	}
-	return page, nil
+		lw := newListWriter(w, lq, head, bm.Owner, withOwner)
+		var page listPage
+		if err := listKeys(tx, bucket, lq, &page, lw); err != nil {
+			return err
+		}
+		return lw.finish(&page, tail)
+	}))
 }
 
 // listKeys walks the bucket's object records in byte order from just after
@@ -170,7 +172,7 @@ func (s *Service) listBucketPage(bucket string, lq *listQuery, withOwner bool) (
 // prefix, and fills page. After a few keys inside a collapsed prefix it seeks
 // past the whole prefix, so a directory of a million keys costs one seek, not
 // a million steps.
-func listKeys(tx kv.Reader, bucket string, lq *listQuery, page *listPage) error {
+func listKeys(tx kv.Reader, bucket string, lq *listQuery, page *listPage, lw *listWriter) error {
 	if lq.maxKeys == 0 {
 		return nil
 	}
@@ -187,7 +189,6 @@ func listKeys(tx kv.Reader, bucket string, lq *listQuery, page *listPage) error 
 		start = append(append(bytes.Clone(base), lq.after...), 0)
 	}
 	prefix, delim, after := []byte(lq.prefix), []byte(lq.delimiter), []byte(lq.after)
-	var skipBuf []byte // holds skipping: k is only valid during its callback
 	for start != nil {
 		var seek []byte
 		var skipping []byte // the common prefix whose keys are being stepped over
@@ -207,8 +208,7 @@ func listKeys(tx kv.Reader, bucket string, lq *listQuery, page *listPage) error 
 			if len(delim) > 0 {
 				if i := bytes.Index(key[len(prefix):], delim); i >= 0 {
 					cp := key[:len(prefix)+i+len(delim)]
-					skipBuf = append(skipBuf[:0], cp...)
-					skipping, skipped = skipBuf, 0
+					skipping, skipped = cp, 0 // kv slices live as long as the transaction
 					if bytes.Compare(cp, after) <= 0 {
 						// Already returned (the previous page ended on it) or before start-after.
 						return true, nil
@@ -218,7 +218,7 @@ func listKeys(tx kv.Reader, bucket string, lq *listQuery, page *listPage) error 
 						return false, nil
 					}
 					page.prefixes = append(page.prefixes, string(cp))
-					page.last = append(page.last[:0], cp...)
+					page.last = cp
 					return true, nil
 				}
 			}
@@ -226,11 +226,11 @@ func listKeys(tx kv.Reader, bucket string, lq *listQuery, page *listPage) error 
 				page.truncated = true
 				return false, nil
 			}
-			if err := page.contents.add(key, v); err != nil {
+			if err := lw.add(key, v); err != nil {
 				return false, err
 			}
 			page.objects++
-			page.last = append(page.last[:0], key...)
+			page.last = key
 			return true, nil
 		})
 		if err != nil {

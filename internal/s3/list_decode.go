@@ -75,13 +75,25 @@ func listScanObject(rec []byte, o *listedObject) bool {
 					o.Checksum.Type = sc.plainString()
 					return o.Checksum.Type != nil
 				}
-				return sc.skipValue()
+				return !listFoldsTo(name, "alg", "type") && sc.skipValue()
 			})
 		}
-		return sc.skipValue()
+		// encoding/json matches member names case-insensitively; leave any
+		// such spelling to it.
+		return !listFoldsTo(name, "size", "etag", "sc", "mtime", "ck") && sc.skipValue()
 	})
 	sc.ws()
 	return ok && sc.i == len(sc.b)
+}
+
+// listFoldsTo reports whether name equals one of names ignoring case.
+func listFoldsTo(name []byte, names ...string) bool {
+	for _, n := range names {
+		if bytes.EqualFold(name, []byte(n)) {
+			return true
+		}
+	}
+	return false
 }
 
 // listScanner walks JSON produced by encoding/json.Marshal.

@@ -20,6 +20,8 @@ func TestDecodeListedObject(t *testing.T) {
 		`{"size":1,"etag":null,"mtime":"2025-01-02T03:04:05.678Z"}`,
 		`{"size":1.5e3,"etag":"x","mtime":"2025-01-02T03:04:05.678Z"}`,
 		`{"size":10,"etag":"x","mtime":"2025-01-02T03:04:05.678Z","extra":[1,2,{"a":[true,false,null]}],"z":true}`,
+		`{"siZe":0,"etAg":"000","00000":"","":{"":""}}`, // encoding/json folds case
+		`{"size":3,"etag":"x","ck":{"ALG":"CRC32"},"MTime":"2025-01-02T03:04:05.678Z"}`,
 	}
 	for _, rec := range records {
 		var fast, slow listedObject

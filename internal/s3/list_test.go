@@ -408,14 +408,15 @@ func TestListObjectsV2Golden(t *testing.T) {
 	owner := canonicalUserID(listTestAccount)
 	want := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
 		`<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
-		`<Name>bkt</Name><Prefix></Prefix><KeyCount>2</KeyCount><MaxKeys>2</MaxKeys><Delimiter>/</Delimiter>` +
-		`<IsTruncated>true</IsTruncated><NextContinuationToken>cmVhZG1lLnR4dA==</NextContinuationToken>` +
+		`<Name>bkt</Name><Prefix></Prefix><MaxKeys>2</MaxKeys><Delimiter>/</Delimiter>` +
 		`<Contents><Key>readme.txt</Key><LastModified>2025-01-02T03:04:05.678Z</LastModified>` +
 		`<ETag>"6f5902ac237024bdd0c176cb93063dc4"</ETag><ChecksumAlgorithm>CRC32</ChecksumAlgorithm>` +
 		`<ChecksumType>FULL_OBJECT</ChecksumType><Size>11</Size>` +
 		`<Owner><ID>` + owner + `</ID><DisplayName>123456789012</DisplayName></Owner>` +
 		`<StorageClass>STANDARD</StorageClass></Contents>` +
-		`<CommonPrefixes><Prefix>photos/</Prefix></CommonPrefixes></ListBucketResult>`
+		`<CommonPrefixes><Prefix>photos/</Prefix></CommonPrefixes>` +
+		`<KeyCount>2</KeyCount><IsTruncated>true</IsTruncated><NextContinuationToken>cmVhZG1lLnR4dA==</NextContinuationToken>` +
+		`</ListBucketResult>`
 	if got := w.Body.String(); got != want {
 		t.Fatalf("document differs\n got %s\nwant %s", got, want)
 	}
@@ -430,11 +431,11 @@ func TestListObjectsV2Golden(t *testing.T) {
 	}
 	want2 := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
 		`<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
-		`<Name>bkt</Name><Prefix></Prefix><ContinuationToken>cmVhZG1lLnR4dA==</ContinuationToken><KeyCount>1</KeyCount>` +
-		`<MaxKeys>2</MaxKeys><Delimiter>/</Delimiter><IsTruncated>false</IsTruncated>` +
+		`<Name>bkt</Name><Prefix></Prefix><ContinuationToken>cmVhZG1lLnR4dA==</ContinuationToken>` +
+		`<MaxKeys>2</MaxKeys><Delimiter>/</Delimiter>` +
 		`<Contents><Key>zeta</Key><LastModified>2025-01-02T03:04:05.678Z</LastModified>` +
 		`<ETag>"` + listMD5("zeta") + `"</ETag><Size>4</Size><StorageClass>STANDARD</StorageClass></Contents>` +
-		`</ListBucketResult>`
+		`<KeyCount>1</KeyCount><IsTruncated>false</IsTruncated></ListBucketResult>`
 	if got := w.Body.String(); got != want2 {
 		t.Fatalf("second page differs\n got %s\nwant %s", got, want2)
 	}
@@ -456,8 +457,8 @@ func TestListObjectsV1Golden(t *testing.T) {
 	want := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
 		`<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
 		`<Name>bkt</Name><Prefix></Prefix><Marker></Marker><MaxKeys>1</MaxKeys><Delimiter>/</Delimiter>` +
-		`<EncodingType>url</EncodingType><IsTruncated>true</IsTruncated><NextMarker>a/</NextMarker>` +
-		`<CommonPrefixes><Prefix>a/</Prefix></CommonPrefixes></ListBucketResult>`
+		`<EncodingType>url</EncodingType><CommonPrefixes><Prefix>a/</Prefix></CommonPrefixes>` +
+		`<IsTruncated>true</IsTruncated><NextMarker>a/</NextMarker></ListBucketResult>`
 	if got := w.Body.String(); got != want {
 		t.Fatalf("document differs\n got %s\nwant %s", got, want)
 	}
@@ -471,23 +472,25 @@ func TestListObjectsErrors(t *testing.T) {
 		code                    string
 		status                  int
 		argName                 string
+		hdr                     http.Header
 	}{
-		{"no bucket v2", "ListObjectsV2", "nope", "list-type=2", "NoSuchBucket", 404, ""},
-		{"no bucket v1", "ListObjects", "nope", "", "NoSuchBucket", 404, ""},
-		{"negative max-keys", "ListObjectsV2", "bkt", "list-type=2&max-keys=-1", "InvalidArgument", 400, "max-keys"},
-		{"non-numeric max-keys", "ListObjects", "bkt", "max-keys=ten", "InvalidArgument", 400, "max-keys"},
-		{"huge max-keys", "ListObjectsV2", "bkt", "list-type=2&max-keys=99999999999", "InvalidArgument", 400, "max-keys"},
-		{"bad encoding-type", "ListObjectsV2", "bkt", "list-type=2&encoding-type=base64", "InvalidArgument", 400, "encoding-type"},
-		{"bad token", "ListObjectsV2", "bkt", "list-type=2&continuation-token=%21%21", "InvalidArgument", 400, "continuation-token"},
+		{"other expected owner", "ListObjectsV2", "bkt", "list-type=2", "AccessDenied", 403, "", http.Header{"X-Amz-Expected-Bucket-Owner": {"999999999999"}}},
+		{"no bucket v2", "ListObjectsV2", "nope", "list-type=2", "NoSuchBucket", 404, "", nil},
+		{"no bucket v1", "ListObjects", "nope", "", "NoSuchBucket", 404, "", nil},
+		{"negative max-keys", "ListObjectsV2", "bkt", "list-type=2&max-keys=-1", "InvalidArgument", 400, "max-keys", nil},
+		{"non-numeric max-keys", "ListObjects", "bkt", "max-keys=ten", "InvalidArgument", 400, "max-keys", nil},
+		{"huge max-keys", "ListObjectsV2", "bkt", "list-type=2&max-keys=99999999999", "InvalidArgument", 400, "max-keys", nil},
+		{"bad encoding-type", "ListObjectsV2", "bkt", "list-type=2&encoding-type=base64", "InvalidArgument", 400, "encoding-type", nil},
+		{"bad token", "ListObjectsV2", "bkt", "list-type=2&continuation-token=%21%21", "InvalidArgument", 400, "continuation-token", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, e := listCall(t, s, c.op, "GET", c.bucket, "", c.query, nil, nil)
+			_, e := listCall(t, s, c.op, "GET", c.bucket, "", c.query, c.hdr, nil)
 			if e == nil || e.Code != c.code || e.Status != c.status {
 				t.Fatalf("got %v, want %s %d", e, c.code, c.status)
 			}
-			if c.code == "NoSuchBucket" && (e.Resource != "/nope" || e.Extra["BucketName"] != "nope") {
-				t.Fatalf("NoSuchBucket without resource: %+v", e)
+			if e.Resource != "/"+c.bucket || (c.code == "NoSuchBucket" && e.Extra["BucketName"] != "nope") {
+				t.Fatalf("resource missing: %+v", e)
 			}
 			if c.argName != "" && e.Extra["ArgumentName"] != c.argName {
 				t.Fatalf("ArgumentName %q, want %q", e.Extra["ArgumentName"], c.argName)
@@ -569,5 +572,48 @@ func TestListKeySuccessor(t *testing.T) {
 		if string(got) != c.want || (c.want == "" && got != nil) {
 			t.Errorf("listKeySuccessor(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestListObjectsStreaming: a large page is streamed (no Content-Length), a
+// small one is not; a record that cannot be decoded fails the request
+// cleanly while nothing is sent, and after that makes the handler report
+// the error so the server drops the connection.
+func TestListObjectsStreaming(t *testing.T) {
+	s := listTestService(t)
+	listPutBucket(t, s, "bkt")
+	keys := make([]string, 600)
+	for i := range keys {
+		keys[i] = "k" + strconv.Itoa(1000+i)
+	}
+	listPutObjects(t, s, "bkt", keys...)
+	w, e := listCall(t, s, "ListObjectsV2", "GET", "bkt", "", "list-type=2", nil, nil)
+	if e != nil {
+		t.Fatal(e)
+	}
+	if w.Header().Get("Content-Length") != "" || len(listParse(t, w).Contents) != 600 {
+		t.Fatalf("large page: Content-Length %q", w.Header().Get("Content-Length"))
+	}
+	w, _ = listCall(t, s, "ListObjectsV2", "GET", "bkt", "", "list-type=2&max-keys=3", nil, nil)
+	if w.Header().Get("Content-Length") != strconv.Itoa(w.Body.Len()) {
+		t.Fatalf("small page: Content-Length %q for %d bytes", w.Header().Get("Content-Length"), w.Body.Len())
+	}
+
+	for _, c := range []struct {
+		corrupt string
+		sent    bool
+	}{{"k1000", false}, {"k1500", true}} {
+		if err := s.kv.Update(func(tx kv.Writer) error { return tx.Put(objectKey("bkt", c.corrupt), []byte("{not json")) }); err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		err := s.Handle(rec, httptest.NewRequest("GET", "/bkt?list-type=2", nil), awsproto.Route{Service: "s3", Operation: "ListObjectsV2", Protocol: awsproto.ProtocolRESTXML, Bucket: "bkt"})
+		if err == nil || (rec.Body.Len() > 0) != c.sent {
+			t.Fatalf("corrupt %s: err %v, %d bytes sent", c.corrupt, err, rec.Body.Len())
+		}
+		if e := awsproto.As(err); e == nil || e.Status != http.StatusInternalServerError {
+			t.Fatalf("corrupt %s: %v", c.corrupt, err)
+		}
+		listPutObjects(t, s, "bkt", c.corrupt)
 	}
 }

@@ -14,16 +14,25 @@ import (
 // the stored record while the lister walks the kv: a page holds up to 1000
 // entries and listing throughput is dominated by this work.
 
-// listContents renders the <Contents> elements of one page.
-type listContents struct {
+// listFlushSize is how much rendered XML the listWriter gathers before it
+// sends it. A page smaller than this goes out in one piece with a
+// Content-Length (and an error before then is still a clean error
+// response); a larger one is streamed.
+const listFlushSize = 32 << 10
+
+// listWriter renders a listing's <Contents> elements and streams the document.
+type listWriter struct {
+	w        http.ResponseWriter
 	lq       *listQuery
+	head     []byte // the document up to the first <Contents>
 	buf      bytes.Buffer
+	started  bool   // the status line and head have been sent
 	ownerXML string // "" when the listing shows no owner
 	obj      listedObject
 }
 
-func newListContents(lq *listQuery, ownerAccount string, withOwner bool) *listContents {
-	c := &listContents{lq: lq}
+func newListWriter(w http.ResponseWriter, lq *listQuery, head []byte, ownerAccount string, withOwner bool) *listWriter {
+	lw := &listWriter{w: w, lq: lq, head: head}
 	if withOwner {
 		o := ownerOf(ownerAccount)
 		var b bytes.Buffer
@@ -31,20 +40,19 @@ func newListContents(lq *listQuery, ownerAccount string, withOwner bool) *listCo
 		listElem(&b, "ID", o.ID)
 		listElem(&b, "DisplayName", o.DisplayName)
 		b.WriteString("</Owner>")
-		c.ownerXML = b.String()
+		lw.ownerXML = b.String()
 	}
-	return c
+	return lw
 }
 
 // add renders the object stored under key with record val (an objectMeta).
-func (c *listContents) add(key, val []byte) error {
-	if err := decodeListedObject(val, &c.obj); err != nil {
+func (lw *listWriter) add(key, val []byte) error {
+	if err := decodeListedObject(val, &lw.obj); err != nil {
 		return err
 	}
-	o, b := &c.obj, &c.buf
-	first := b.Len() == 0
+	o, b := &lw.obj, &lw.buf
 	b.WriteString("<Contents><Key>")
-	if c.lq.urlEncode {
+	if lw.lq.urlEncode {
 		b.WriteString(listURLEncode(string(key)))
 	} else {
 		listEscape(b, key)
@@ -70,7 +78,7 @@ func (c *listContents) add(key, val []byte) error {
 	b.WriteString("<Size>")
 	b.Write(strconv.AppendInt(tbuf[:0], o.Size, 10))
 	b.WriteString("</Size>")
-	b.WriteString(c.ownerXML)
+	b.WriteString(lw.ownerXML)
 	b.WriteString("<StorageClass>")
 	if len(o.StorageClass) == 0 {
 		b.WriteString("STANDARD")
@@ -78,11 +86,43 @@ func (c *listContents) add(key, val []byte) error {
 		listEscape(b, o.StorageClass)
 	}
 	b.WriteString("</StorageClass></Contents>")
-	if first {
-		// Size the buffer once for the whole page from the first entry.
-		b.Grow(min(c.lq.maxKeys, listMaxKeys) * (b.Len() + 32))
+	if b.Len() >= listFlushSize {
+		return lw.flush()
 	}
 	return nil
+}
+
+// flush sends what is rendered, starting the response if need be. A write
+// error (the client went away) stops the walk; the server then drops the
+// connection.
+func (lw *listWriter) flush() error {
+	if !lw.started {
+		lw.w.Header().Set("Content-Type", "application/xml")
+		lw.w.WriteHeader(http.StatusOK)
+		lw.started = true
+		if _, err := lw.w.Write(lw.head); err != nil {
+			return err
+		}
+	}
+	_, err := lw.w.Write(lw.buf.Bytes())
+	lw.buf.Reset()
+	return err
+}
+
+// finish writes the common prefixes, tail's elements and the end of the document.
+func (lw *listWriter) finish(page *listPage, tail func(*bytes.Buffer, *listPage)) error {
+	b := &lw.buf
+	for _, p := range page.prefixes {
+		b.WriteString("<CommonPrefixes>")
+		listElem(b, "Prefix", lw.lq.encode(p))
+		b.WriteString("</CommonPrefixes>")
+	}
+	tail(b, page)
+	b.WriteString("</ListBucketResult>")
+	if !lw.started {
+		lw.w.Header().Set("Content-Length", strconv.Itoa(len(lw.head)+b.Len()))
+	}
+	return lw.flush()
 }
 
 // listResultStart begins a ListBucketResult with Name and Prefix.
@@ -104,18 +144,6 @@ func listCommonFields(b *bytes.Buffer, lq *listQuery) {
 	if lq.urlEncode {
 		listElem(b, "EncodingType", "url")
 	}
-}
-
-// listTail renders the page's CommonPrefixes and closes the document.
-func listTail(lq *listQuery, page *listPage) []byte {
-	var b bytes.Buffer
-	for _, p := range page.prefixes {
-		b.WriteString("<CommonPrefixes>")
-		listElem(&b, "Prefix", lq.encode(p))
-		b.WriteString("</CommonPrefixes>")
-	}
-	b.WriteString("</ListBucketResult>")
-	return b.Bytes()
 }
 
 // listElem writes <name>escaped value</name>.
@@ -142,21 +170,6 @@ func listEscape[T string | []byte](b *bytes.Buffer, s T) {
 		}
 	}
 	b.Write([]byte(s))
-}
-
-// writeListXML sends the document: head (up to IsTruncated and tokens), the
-// Contents, then the tail, without copying the Contents once more.
-func writeListXML(w http.ResponseWriter, head *bytes.Buffer, lq *listQuery, page *listPage) error {
-	tail := listTail(lq, page)
-	h := w.Header()
-	h.Set("Content-Type", "application/xml")
-	h.Set("Content-Length", strconv.Itoa(head.Len()+page.contents.buf.Len()+len(tail)))
-	w.WriteHeader(http.StatusOK)
-	// The client going away is not an operation error.
-	_, _ = w.Write(head.Bytes())
-	_, _ = w.Write(page.contents.buf.Bytes())
-	_, _ = w.Write(tail)
-	return nil
 }
 
 // listedObject holds the objectMeta fields a listing shows. Its byte slices

@@ -21,7 +21,8 @@ const (
 	multipartMaxPartSize   = 5 << 30
 )
 
-func (s *Service) createMultipartUpload(w http.ResponseWriter, r *http.Request, rt awsproto.Route) error {
+func (s *Service) createMultipartUpload(w http.ResponseWriter, r *http.Request, rt awsproto.Route) (err error) {
+	defer func() { err = withResource(err, objectResource(rt.Bucket, rt.Key)) }()
 	bucket, key := rt.Bucket, rt.Key
 	if err := checkKey(bucket, key); err != nil {
 		return err
@@ -48,16 +49,17 @@ func (s *Service) createMultipartUpload(w http.ResponseWriter, r *http.Request, 
 		ChecksumAlgorithm: alg, ChecksumType: ckType, Owner: s.callerAccount(r.Context()),
 	}
 	err = s.kv.Update(func(tx kv.Writer) error {
-		if _, err := tx.Get(bucketKey(bucket)); err != nil {
-			if isNotFound(err) {
-				return noSuchBucket(bucket)
-			}
+		var bm bucketMeta
+		if err := getBucketTx(tx, bucket, &bm); err != nil {
+			return err
+		}
+		if err := checkExpectedOwner(r, &bm); err != nil {
 			return err
 		}
 		return putJSON(tx, uploadKey(bucket, up.UploadID), up)
 	})
 	if err != nil {
-		return multipartStoreError(err)
+		return asServiceError(err)
 	}
 	w.Header().Set("X-Amz-Server-Side-Encryption", "AES256")
 	if alg != "" {
@@ -109,7 +111,8 @@ func newUploadID(now time.Time) string {
 	return hex.EncodeToString(b[:])
 }
 
-func (s *Service) uploadPart(w http.ResponseWriter, r *http.Request, rt awsproto.Route) error {
+func (s *Service) uploadPart(w http.ResponseWriter, r *http.Request, rt awsproto.Route) (err error) {
+	defer func() { err = withResource(err, objectResource(rt.Bucket, rt.Key)) }()
 	bucket, key := rt.Bucket, rt.Key
 	q := r.URL.Query()
 	uploadID := q.Get("uploadId")
@@ -129,7 +132,7 @@ func (s *Service) uploadPart(w http.ResponseWriter, r *http.Request, rt awsproto
 			With("ProposedSize", strconv.FormatInt(size, 10)).With("MaxSizeAllowed", strconv.FormatInt(multipartMaxPartSize, 10))
 	}
 	// Refuse before reading the body when the upload is unknown.
-	up, err := s.viewMultipartUpload(bucket, key, uploadID)
+	up, err := s.viewMultipartUpload(r, bucket, key, uploadID)
 	if err != nil {
 		return err
 	}
@@ -142,7 +145,7 @@ func (s *Service) uploadPart(w http.ResponseWriter, r *http.Request, rt awsproto
 	}
 	part := partMeta{PartNumber: pn, ETag: in.MD5Hex, Size: in.Size, LastModified: s.now(), BlobID: in.BlobID,
 		Checksum: checksumInfo{Algorithm: in.Checksum.Algorithm, Value: in.Checksum.Value}}
-	if err := s.commitMultipartPart(bucket, key, uploadID, part); err != nil {
+	if err := s.commitMultipartPart(r, bucket, key, uploadID, part); err != nil {
 		return err
 	}
 	h := w.Header()
@@ -182,11 +185,11 @@ func multipartPartChecksum(up *uploadMeta, cr checksumRequest) (checksumRequest,
 // deleted once the new record is durable. The transaction that reads the
 // upload record is the one that writes the part, so a racing Complete or
 // Abort either sees this part or makes this call fail: never half of it.
-func (s *Service) commitMultipartPart(bucket, key, uploadID string, part partMeta) error {
+func (s *Service) commitMultipartPart(r *http.Request, bucket, key, uploadID string, part partMeta) error {
 	var replaced string
 	err := s.kv.Update(func(tx kv.Writer) error {
 		replaced = ""
-		if _, err := loadMultipartUpload(tx, bucket, key, uploadID); err != nil {
+		if _, err := loadMultipartUpload(tx, r, bucket, key, uploadID); err != nil {
 			return err
 		}
 		var old partMeta
@@ -200,7 +203,7 @@ func (s *Service) commitMultipartPart(bucket, key, uploadID string, part partMet
 	})
 	if err != nil {
 		s.deleteMultipartBlobs([]string{part.BlobID})
-		return multipartStoreError(err)
+		return asServiceError(err)
 	}
 	if replaced != "" && replaced != part.BlobID {
 		s.deleteMultipartBlobs([]string{replaced})
@@ -208,7 +211,8 @@ func (s *Service) commitMultipartPart(bucket, key, uploadID string, part partMet
 	return nil
 }
 
-func (s *Service) abortMultipartUpload(w http.ResponseWriter, r *http.Request, rt awsproto.Route) error {
+func (s *Service) abortMultipartUpload(w http.ResponseWriter, r *http.Request, rt awsproto.Route) (err error) {
+	defer func() { err = withResource(err, objectResource(rt.Bucket, rt.Key)) }()
 	bucket, key := rt.Bucket, rt.Key
 	uploadID := r.URL.Query().Get("uploadId")
 	ifInitiated, hasIfInitiated := time.Time{}, false
@@ -220,9 +224,9 @@ func (s *Service) abortMultipartUpload(w http.ResponseWriter, r *http.Request, r
 		ifInitiated, hasIfInitiated = t.UTC(), true
 	}
 	var blobs []string
-	err := s.kv.Update(func(tx kv.Writer) error {
+	err = s.kv.Update(func(tx kv.Writer) error {
 		blobs = blobs[:0]
-		up, err := loadMultipartUpload(tx, bucket, key, uploadID)
+		up, err := loadMultipartUpload(tx, r, bucket, key, uploadID)
 		if err != nil {
 			return err
 		}
@@ -239,7 +243,7 @@ func (s *Service) abortMultipartUpload(w http.ResponseWriter, r *http.Request, r
 		return deleteMultipartRecords(tx, bucket, uploadID, parts)
 	})
 	if err != nil {
-		return multipartStoreError(err)
+		return asServiceError(err)
 	}
 	s.deleteMultipartBlobs(blobs)
 	w.WriteHeader(http.StatusNoContent)
@@ -247,27 +251,29 @@ func (s *Service) abortMultipartUpload(w http.ResponseWriter, r *http.Request, r
 }
 
 // viewMultipartUpload loads an upload record (NoSuchBucket / NoSuchUpload when absent).
-func (s *Service) viewMultipartUpload(bucket, key, uploadID string) (uploadMeta, error) {
+func (s *Service) viewMultipartUpload(r *http.Request, bucket, key, uploadID string) (uploadMeta, error) {
 	var up uploadMeta
 	err := s.kv.View(func(tx kv.Reader) error {
 		var err error
-		up, err = loadMultipartUpload(tx, bucket, key, uploadID)
+		up, err = loadMultipartUpload(tx, r, bucket, key, uploadID)
 		return err
 	})
 	if err != nil {
-		return up, multipartStoreError(err)
+		return up, asServiceError(err)
 	}
 	return up, nil
 }
 
-// loadMultipartUpload reads the upload record within a transaction. An upload belongs
+// loadMultipartUpload reads the upload record within a transaction, after
+// the bucket (NoSuchBucket, x-amz-expected-bucket-owner). An upload belongs
 // to one key: addressing it under another key is NoSuchUpload, as in S3.
-func loadMultipartUpload(tx kv.Reader, bucket, key, uploadID string) (uploadMeta, error) {
+func loadMultipartUpload(tx kv.Reader, r *http.Request, bucket, key, uploadID string) (uploadMeta, error) {
 	var up uploadMeta
-	if _, err := tx.Get(bucketKey(bucket)); err != nil {
-		if isNotFound(err) {
-			return up, noSuchBucket(bucket)
-		}
+	var bm bucketMeta
+	if err := getBucketTx(tx, bucket, &bm); err != nil {
+		return up, err
+	}
+	if err := checkExpectedOwner(r, &bm); err != nil {
 		return up, err
 	}
 	if uploadID == "" || strings.Contains(uploadID, "/") {
@@ -343,11 +349,3 @@ func multipartDeclaredSize(r *http.Request) int64 {
 	return r.ContentLength
 }
 
-// multipartStoreError passes AWS errors through and wraps anything else as
-// an internal error.
-func multipartStoreError(err error) error {
-	if awsproto.As(err) != nil {
-		return err
-	}
-	return awsproto.Internal(err)
-}

@@ -31,7 +31,8 @@ type multipartCompleteRequest struct {
 	objectSize                 string // x-amz-mp-object-size
 }
 
-func (s *Service) completeMultipartUpload(w http.ResponseWriter, r *http.Request, rt awsproto.Route) error {
+func (s *Service) completeMultipartUpload(w http.ResponseWriter, r *http.Request, rt awsproto.Route) (err error) {
+	defer func() { err = withResource(err, objectResource(rt.Bucket, rt.Key)) }()
 	bucket, key := rt.Bucket, rt.Key
 	uploadID := r.URL.Query().Get("uploadId")
 	req, err := readCompleteRequest(r)
@@ -48,7 +49,7 @@ func (s *Service) completeMultipartUpload(w http.ResponseWriter, r *http.Request
 	var unlisted []string
 	also := func(tx kv.Writer) error {
 		unlisted = unlisted[:0]
-		up, err := loadMultipartUpload(tx, bucket, key, uploadID)
+		up, err := loadMultipartUpload(tx, r, bucket, key, uploadID)
 		if err != nil {
 			return err
 		}

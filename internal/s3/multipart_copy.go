@@ -17,7 +17,8 @@ import (
 	"github.com/tributary-dev/tributary/internal/storage/kv"
 )
 
-func (s *Service) uploadPartCopy(w http.ResponseWriter, r *http.Request, rt awsproto.Route) error {
+func (s *Service) uploadPartCopy(w http.ResponseWriter, r *http.Request, rt awsproto.Route) (err error) {
+	defer func() { err = withResource(err, objectResource(rt.Bucket, rt.Key)) }()
 	bucket, key := rt.Bucket, rt.Key
 	q := r.URL.Query()
 	uploadID := q.Get("uploadId")
@@ -33,25 +34,25 @@ func (s *Service) uploadPartCopy(w http.ResponseWriter, r *http.Request, rt awsp
 	var src objectMeta
 	err = s.kv.View(func(tx kv.Reader) error {
 		var err error
-		if up, err = loadMultipartUpload(tx, bucket, key, uploadID); err != nil {
+		if up, err = loadMultipartUpload(tx, r, bucket, key, uploadID); err != nil {
 			return err
 		}
-		if _, err := tx.Get(bucketKey(srcBucket)); err != nil {
-			if isNotFound(err) {
-				return noSuchBucket(srcBucket)
-			}
+		var bm bucketMeta
+		if err := getBucketTx(tx, srcBucket, &bm); err != nil {
 			return err
 		}
-		switch err := getJSON(tx, objectKey(srcBucket, srcKey), &src); {
-		case isNotFound(err):
-			return noSuchKey(srcBucket, srcKey)
-		case err != nil:
+		if want := r.Header.Get("X-Amz-Source-Expected-Bucket-Owner"); want != "" && want != bm.Owner {
+			return errAccessDenied.WithResource(bucketResource(srcBucket))
+		}
+		m, err := getObjectRecord(tx, srcBucket, srcKey)
+		if err != nil {
 			return err
 		}
+		src = *m
 		return nil
 	})
 	if err != nil {
-		return multipartStoreError(err)
+		return asServiceError(err)
 	}
 	srcResource := objectResource(srcBucket, srcKey)
 	if err := checkCopySourcePreconditions(r.Header, &src, srcResource); err != nil {
@@ -74,11 +75,11 @@ func (s *Service) uploadPartCopy(w http.ResponseWriter, r *http.Request, rt awsp
 		return noSuchKey(srcBucket, srcKey)
 	}
 	if err != nil {
-		return multipartStoreError(err)
+		return asServiceError(err)
 	}
 	part.PartNumber = pn
 	part.LastModified = s.now()
-	if err := s.commitMultipartPart(bucket, key, uploadID, part); err != nil {
+	if err := s.commitMultipartPart(r, bucket, key, uploadID, part); err != nil {
 		return err
 	}
 	res := xmlCopyPartResult{ETag: quoteETag(part.ETag), LastModified: xmlTime(part.LastModified)}

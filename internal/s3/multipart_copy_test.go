@@ -103,6 +103,8 @@ func TestUploadPartCopyErrors(t *testing.T) {
 		{"if-none-match matches", "", http.Header{"X-Amz-Copy-Source": {"bkt/src"}, "X-Amz-Copy-Source-If-None-Match": {`"` + src.ETag + `"`}}, "PreconditionFailed", 412},
 		{"bad part number", "partNumber=0&uploadId=" + id, http.Header{"X-Amz-Copy-Source": {"bkt/src"}}, "InvalidArgument", 400},
 		{"unknown upload", "partNumber=1&uploadId=ffff", http.Header{"X-Amz-Copy-Source": {"bkt/src"}}, "NoSuchUpload", 404},
+		{"other source owner", "", http.Header{"X-Amz-Copy-Source": {"bkt/src"}, "X-Amz-Source-Expected-Bucket-Owner": {"999999999999"}}, "AccessDenied", 403},
+		{"other expected owner", "", http.Header{"X-Amz-Copy-Source": {"bkt/src"}, "X-Amz-Expected-Bucket-Owner": {"999999999999"}}, "AccessDenied", 403},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -113,6 +115,9 @@ func TestUploadPartCopyErrors(t *testing.T) {
 			_, e := listCall(t, s, "UploadPartCopy", "PUT", "bkt", "dst", q, c.hdr, nil)
 			if e == nil || e.Code != c.code || e.Status != c.status {
 				t.Fatalf("got %v, want %s %d", e, c.code, c.status)
+			}
+			if e.Resource == "" {
+				t.Errorf("no Resource")
 			}
 			mpAssertNoLeaks(t, s)
 		})

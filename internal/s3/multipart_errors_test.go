@@ -159,12 +159,16 @@ func TestCreateMultipartUploadErrors(t *testing.T) {
 		{"bad storage class", "bkt", "k", http.Header{"X-Amz-Storage-Class": {"COLD"}}, "InvalidStorageClass", 400},
 		{"key too long", "bkt", strings.Repeat("k", 1025), nil, "KeyTooLongError", 400},
 		{"duplicate tag", "bkt", "k", http.Header{"X-Amz-Tagging": {"a=1&a=2"}}, "InvalidArgument", 400},
+		{"other expected owner", "bkt", "k", http.Header{"X-Amz-Expected-Bucket-Owner": {"999999999999"}}, "AccessDenied", 403},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, e := listCall(t, s, "CreateMultipartUpload", "POST", c.bucket, c.key, "uploads", c.hdr, nil)
 			if e == nil || e.Code != c.code || e.Status != c.status {
 				t.Fatalf("got %v, want %s %d", e, c.code, c.status)
+			}
+			if want := "/" + c.bucket + "/" + c.key; e.Resource != want && !((c.code == "NoSuchBucket" || c.code == "AccessDenied") && e.Resource == "/"+c.bucket) {
+				t.Errorf("Resource %q, want %q", e.Resource, want)
 			}
 		})
 	}
@@ -198,6 +202,7 @@ func TestUploadPartErrors(t *testing.T) {
 		{"wrong content-md5", "bkt", "k", "partNumber=3&uploadId=ID", http.Header{"Content-Md5": {"AAAAAAAAAAAAAAAAAAAAAA=="}}, "BadDigest", 400},
 		{"invalid content-md5", "bkt", "k", "partNumber=3&uploadId=ID", http.Header{"Content-Md5": {"abc"}}, "InvalidDigest", 400},
 		{"part too large", "bkt", "k", "partNumber=3&uploadId=ID", http.Header{"X-Amz-Decoded-Content-Length": {"5368709121"}}, "EntityTooLarge", 400},
+		{"other expected owner", "bkt", "k", "partNumber=3&uploadId=ID", http.Header{"X-Amz-Expected-Bucket-Owner": {"999999999999"}}, "AccessDenied", 403},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -205,6 +210,9 @@ func TestUploadPartErrors(t *testing.T) {
 			_, e := listCall(t, f.s, "UploadPart", "PUT", c.bucket, c.key, q, c.hdr, strings.NewReader(string(body)))
 			if e == nil || e.Code != c.code || e.Status != c.status {
 				t.Fatalf("got %v, want %s %d", e, c.code, c.status)
+			}
+			if want := "/" + c.bucket + "/" + c.key; e.Resource != want && !((c.code == "NoSuchBucket" || c.code == "AccessDenied") && e.Resource == "/"+c.bucket) {
+				t.Errorf("Resource %q, want %q", e.Resource, want)
 			}
 			f.unchanged(t)
 		})

@@ -13,7 +13,8 @@ import (
 	"github.com/tributary-dev/tributary/internal/storage/kv"
 )
 
-func (s *Service) listParts(w http.ResponseWriter, r *http.Request, rt awsproto.Route) error {
+func (s *Service) listParts(w http.ResponseWriter, r *http.Request, rt awsproto.Route) (err error) {
+	defer func() { err = withResource(err, objectResource(rt.Bucket, rt.Key)) }()
 	bucket, key := rt.Bucket, rt.Key
 	q := r.URL.Query()
 	uploadID := q.Get("uploadId")
@@ -35,7 +36,7 @@ func (s *Service) listParts(w http.ResponseWriter, r *http.Request, rt awsproto.
 	truncated := false
 	err = s.kv.View(func(tx kv.Reader) error {
 		var err error
-		if up, err = loadMultipartUpload(tx, bucket, key, uploadID); err != nil {
+		if up, err = loadMultipartUpload(tx, r, bucket, key, uploadID); err != nil {
 			return err
 		}
 		if marker >= multipartMaxPartNumber || maxParts == 0 {
@@ -55,7 +56,7 @@ func (s *Service) listParts(w http.ResponseWriter, r *http.Request, rt awsproto.
 		})
 	})
 	if err != nil {
-		return multipartStoreError(err)
+		return asServiceError(err)
 	}
 	res := xmlListPartsResult{
 		Bucket: bucket, Key: key, UploadID: uploadID, PartNumberMarker: marker, MaxParts: maxParts, IsTruncated: truncated,
@@ -84,7 +85,8 @@ type listedUpload struct {
 	Owner             string `json:"owner"`
 }
 
-func (s *Service) listMultipartUploads(w http.ResponseWriter, r *http.Request, rt awsproto.Route) error {
+func (s *Service) listMultipartUploads(w http.ResponseWriter, r *http.Request, rt awsproto.Route) (err error) {
+	defer func() { err = withResource(err, bucketResource(rt.Bucket)) }()
 	bucket := rt.Bucket
 	q := r.URL.Query()
 	maxUploads, err := multipartListLimit(q, "max-uploads")
@@ -106,10 +108,11 @@ func (s *Service) listMultipartUploads(w http.ResponseWriter, r *http.Request, r
 
 	var uploads []listedUpload
 	err = s.kv.View(func(tx kv.Reader) error {
-		if _, err := tx.Get(bucketKey(bucket)); err != nil {
-			if isNotFound(err) {
-				return noSuchBucket(bucket)
-			}
+		var bm bucketMeta
+		if err := getBucketTx(tx, bucket, &bm); err != nil {
+			return err
+		}
+		if err := checkExpectedOwner(r, &bm); err != nil {
 			return err
 		}
 		return tx.Iterate(uploadPrefix(bucket), uploadRangeEnd(bucket), func(_, v []byte) (bool, error) {
@@ -124,7 +127,7 @@ func (s *Service) listMultipartUploads(w http.ResponseWriter, r *http.Request, r
 		})
 	})
 	if err != nil {
-		return multipartStoreError(err)
+		return asServiceError(err)
 	}
 	// Key order, then creation order (upload ids sort by creation time).
 	sort.Slice(uploads, func(i, j int) bool {

@@ -91,9 +91,11 @@ func parseTaggingHeader(v string) ([]tag, error) {
 }
 
 // readTaggingBody reads and decodes a Tagging document; a missing TagSet,
-// Key or Value is MalformedXML.
-func readTaggingBody(r *http.Request) ([]tag, error) {
-	body, err := readSmallVerifiedBody(r, maxTaggingBody, true)
+// Key or Value is MalformedXML. Content-MD5 / x-amz-checksum-* are verified
+// when present; checksumRequired makes one mandatory (PutBucketTagging, where
+// S3 documents the integrity header as required).
+func readTaggingBody(r *http.Request, checksumRequired bool) ([]tag, error) {
+	body, err := readSmallVerifiedBody(r, maxTaggingBody, checksumRequired)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +140,7 @@ func (s *Service) putObjectTagging(w http.ResponseWriter, r *http.Request, rt aw
 	if err := checkVersionID(r, rt.Bucket, rt.Key); err != nil {
 		return err
 	}
-	tags, err := readTaggingBody(r)
+	tags, err := readTaggingBody(r, false)
 	if err != nil {
 		return withResource(err, objectResource(rt.Bucket, rt.Key))
 	}
@@ -178,7 +180,7 @@ func (s *Service) putBucketTagging(w http.ResponseWriter, r *http.Request, rt aw
 	if _, err := s.loadBucket(r, rt.Bucket); err != nil {
 		return err // before reading the body: an unknown bucket is the first thing S3 reports
 	}
-	tags, err := readTaggingBody(r)
+	tags, err := readTaggingBody(r, true)
 	if err != nil {
 		return withResource(err, bucketResource(rt.Bucket))
 	}

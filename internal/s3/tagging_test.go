@@ -109,8 +109,10 @@ func TestTaggingBodyChecksum(t *testing.T) {
 	h.createBucket("bkt")
 	h.put("bkt", "k", []byte("x"), nil)
 	body := taggingXML("a", "1")
-	// Required: neither Content-MD5 nor a checksum.
-	h.fail(otReq{op: "PutObjectTagging", method: "PUT", bucket: "bkt", key: "k", query: "tagging", body: []byte(body)}, "InvalidRequest", 400)
+	// Bucket tagging requires Content-MD5 or a checksum; object tagging verifies one when sent.
+	h.fail(otReq{op: "PutBucketTagging", method: "PUT", bucket: "bkt", query: "tagging", body: []byte(body)}, "InvalidRequest", 400)
+	h.ok(otReq{op: "PutObjectTagging", method: "PUT", bucket: "bkt", key: "k", query: "tagging", body: []byte(body)})
+	h.fail(otReq{op: "PutObjectTagging", method: "PUT", bucket: "bkt", key: "k", query: "tagging", body: []byte("<Tagging><TagSet><Tag>")}, "MalformedXML", 400)
 	h.fail(otReq{op: "PutObjectTagging", method: "PUT", bucket: "bkt", key: "k", query: "tagging", body: []byte(body),
 		header: map[string]string{"X-Amz-Checksum-Crc32": checksumOf(algCRC32, []byte("other"))}}, "BadDigest", 400)
 	h.fail(otReq{op: "PutBucketTagging", method: "PUT", bucket: "bkt", query: "tagging", body: []byte(body),
