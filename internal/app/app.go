@@ -88,6 +88,7 @@ func Run(ctx context.Context, cfg config.Config, version string, stdout, stderr 
 		Logger:        logger,
 		Version:       version,
 		EnableReset:   cfg.EnableReset,
+		EnablePprof:   cfg.EnablePprof,
 		Region:        cfg.Region,
 		AccountID:     cfg.AccountID,
 	})

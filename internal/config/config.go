@@ -53,6 +53,8 @@ type Config struct {
 	EnableReset bool `toml:"enable_reset"`
 	// KVBackend picks the metadata store ("" = the measured default).
 	KVBackend string `toml:"kv_backend"`
+	// EnablePprof serves Go profiles under /_tributary/debug/pprof/.
+	EnablePprof bool `toml:"enable_pprof"`
 	// BlobBackend picks the object-body store ("" = the measured default).
 	BlobBackend string `toml:"blob_backend"`
 }
@@ -106,6 +108,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	logLevel := fs.String("log-level", cfg.LogLevel, "debug, info, warn or error (env TRIBUTARY_LOG_LEVEL)")
 	logFormat := fs.String("log-format", cfg.LogFormat, "text or json (env TRIBUTARY_LOG_FORMAT)")
 	enableReset := fs.Bool("enable-reset", false, "enable POST /_tributary/reset, which wipes all state (env TRIBUTARY_ENABLE_RESET)")
+	enablePprof := fs.Bool("enable-pprof", false, "serve Go profiles under /_tributary/debug/pprof/ (env TRIBUTARY_ENABLE_PPROF)")
 	kvBackend := fs.String("kv-backend", "", "metadata store: pebble or bolt (env TRIBUTARY_KV_BACKEND)")
 	blobBackend := fs.String("blob-backend", "", "object body store: tiered (small bodies in the log, large ones as files) or files (env TRIBUTARY_BLOB_BACKEND)")
 	if err := fs.Parse(args); err != nil {
@@ -172,6 +175,9 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	if set["kv-backend"] {
 		cfg.KVBackend = *kvBackend
 	}
+	if set["enable-pprof"] {
+		cfg.EnablePprof = *enablePprof
+	}
 	if set["blob-backend"] {
 		cfg.BlobBackend = *blobBackend
 	}
@@ -206,6 +212,7 @@ func applyEnv(cfg *Config, getenv func(string) string) error {
 		"TRIBUTARY_EPHEMERAL":             &cfg.Ephemeral,
 		"TRIBUTARY_ALLOW_ANY_CREDENTIALS": &cfg.AllowAnyCredentials,
 		"TRIBUTARY_ENABLE_RESET":          &cfg.EnableReset,
+		"TRIBUTARY_ENABLE_PPROF":          &cfg.EnablePprof,
 	} {
 		if err := boolean(name, dst); err != nil {
 			return err

@@ -10,11 +10,19 @@ import (
 	"sync"
 
 	"github.com/tributary-dev/tributary/internal/awsproto"
+	"github.com/tributary-dev/tributary/internal/storage/blob"
 )
 
-// ingested describes a body stored as a blob.
+// defaultInlineLimit is the largest single-PUT body kept inline in its
+// object record rather than as a blob (see blobRef.Data): 4 KiB PUTs then
+// cost one synced metadata commit, and bodies this small gain nothing from a
+// file of their own.
+const defaultInlineLimit = 32 << 10
+
+// ingested describes a stored body: a blob, or inline bytes.
 type ingested struct {
 	BlobID   string
+	Inline   []byte // the body, when it is kept inline (BlobID is then empty)
 	Size     int64
 	MD5Hex   string       // hex MD5 of the decoded bytes: the ETag of a single PUT/part
 	MD5      []byte       // raw MD5 (for multipart ETags)
@@ -29,11 +37,42 @@ var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return
 // blob is discarded and nothing is visible. The caller owns the returned blob
 // (it must reference it from metadata or delete it).
 func (s *Service) ingest(r *http.Request, body io.Reader, cr checksumRequest) (ingested, error) {
-	var in ingested
 	w, err := s.blobs.Create()
 	if err != nil {
-		return in, awsproto.Internal(err)
+		return ingested{}, awsproto.Internal(err)
 	}
+	return ingestTo(r, body, cr, w)
+}
+
+// ingestObject is ingest for a whole object: a body whose length is known
+// and at most Config.InlineLimit is kept in memory for the object record
+// instead of becoming a blob.
+func (s *Service) ingestObject(r *http.Request, body io.Reader, cr checksumRequest) (ingested, error) {
+	if r.ContentLength < 0 || r.ContentLength > s.cfg.InlineLimit {
+		return s.ingest(r, body, cr)
+	}
+	return ingestTo(r, body, cr, &inlineWriter{buf: make([]byte, 0, r.ContentLength), limit: r.ContentLength})
+}
+
+// inlineWriter is a blob.Writer that keeps the body in memory; Commit
+// returns no id.
+type inlineWriter struct {
+	buf   []byte
+	limit int64
+}
+
+func (w *inlineWriter) Write(p []byte) (int, error) {
+	if int64(len(w.buf)+len(p)) > w.limit {
+		return 0, errIncompleteBody // more than the declared length
+	}
+	w.buf = append(w.buf, p...)
+	return len(p), nil
+}
+func (w *inlineWriter) Commit() (string, int64, error) { return "", int64(len(w.buf)), nil }
+func (w *inlineWriter) Abort() error                   { return nil }
+
+func ingestTo(r *http.Request, body io.Reader, cr checksumRequest, w blob.Writer) (ingested, error) {
+	var in ingested
 	md := md5.New()
 	var ck hash.Hash
 	writers := []io.Writer{w, md}
@@ -83,6 +122,9 @@ func (s *Service) ingest(r *http.Request, body io.Reader, cr checksumRequest) (i
 		return in, awsproto.Internal(err)
 	}
 	in.BlobID = id
+	if iw, ok := w.(*inlineWriter); ok {
+		in.Inline = iw.buf
+	}
 	return in, nil
 }
 

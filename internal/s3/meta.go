@@ -67,6 +67,11 @@ type tag struct {
 type blobRef struct {
 	BlobID string `json:"id"`
 	Size   int64  `json:"size"`
+	// Data holds a small single-PUT body inline (BlobID is then empty). It
+	// is committed with the object record in one synced kv write, so a small
+	// PUT costs one group-committed sync instead of a blob commit plus a
+	// metadata commit (MinIO inlines small objects in its metadata likewise).
+	Data []byte `json:"data,omitempty"`
 	// PartNumber, ETag and Checksum describe the multipart part (0 for a single PUT);
 	// they serve GET ?partNumber=N and the composite checksum.
 	PartNumber int    `json:"pn,omitempty"`

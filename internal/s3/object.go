@@ -51,7 +51,7 @@ func (s *Service) putObject(w http.ResponseWriter, r *http.Request, rt awsproto.
 		return err
 	}
 
-	in, err := s.ingest(r, r.Body, cr)
+	in, err := s.ingestObject(r, r.Body, cr)
 	if err != nil {
 		return withResource(err, resource)
 	}
@@ -59,7 +59,7 @@ func (s *Service) putObject(w http.ResponseWriter, r *http.Request, rt awsproto.
 	meta.ETag = in.MD5Hex
 	meta.LastModified = s.now()
 	meta.Checksum = in.Checksum
-	meta.Pieces = []blobRef{{BlobID: in.BlobID, Size: in.Size}}
+	meta.Pieces = []blobRef{{BlobID: in.BlobID, Size: in.Size, Data: in.Inline}}
 	if err := s.putObjectRecord(bucket, meta, wc.commitCheck(bucket, key, existed), nil); err != nil {
 		s.discardBlob(in.BlobID)
 		return err
@@ -139,6 +139,9 @@ func (wc writeCondition) commitCheck(bucket, key string, existed bool) func(*obj
 // discardBlob deletes a blob no record references; failure leaves an orphan
 // for the startup sweep.
 func (s *Service) discardBlob(id string) {
+	if id == "" { // inline body: nothing stored outside the record
+		return
+	}
 	if err := s.blobs.Delete(id); err != nil {
 		s.cfg.Logger.Warn("s3: deleting unreferenced blob", "blob", id, "err", err)
 	}

@@ -30,11 +30,21 @@ type otHarness struct {
 	now   time.Time
 }
 
+// newOTHarness keeps every body as a blob (no inlining), so tests can count
+// blobs to prove nothing leaks; newInlineHarness keeps the default.
 func newOTHarness(t *testing.T) *otHarness {
+	return newHarnessInline(t, -1)
+}
+
+func newInlineHarness(t *testing.T) *otHarness {
+	return newHarnessInline(t, 0)
+}
+
+func newHarnessInline(t *testing.T, inlineLimit int64) *otHarness {
 	t.Helper()
 	h := &otHarness{t: t, kv: kv.NewMemory(), blobs: blob.NewMemory(),
 		now: time.Date(2025, 3, 4, 5, 6, 7, 890_000_000, time.UTC)}
-	h.svc = New(h.kv, h.blobs, Config{Region: "us-east-1", AccountID: "000000000000",
+	h.svc = New(h.kv, h.blobs, Config{Region: "us-east-1", AccountID: "000000000000", InlineLimit: inlineLimit,
 		Now:    func() time.Time { return h.now },
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return h

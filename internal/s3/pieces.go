@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 
@@ -37,6 +38,10 @@ func (s *Service) openSpans(spans []pieceSpan) (*spanReader, error) {
 }
 
 func (sr *spanReader) open(i int) error {
+	if sr.spans[i].piece.BlobID == "" {
+		sr.readers[i] = inlineReader{bytes.NewReader(sr.spans[i].piece.Data)}
+		return nil
+	}
 	rd, err := sr.blobs.Open(sr.spans[i].piece.BlobID)
 	if err != nil {
 		return fmt.Errorf("opening piece %s: %w", sr.spans[i].piece.BlobID, err)
@@ -87,3 +92,8 @@ func (sr *spanReader) Close() {
 		}
 	}
 }
+
+// inlineReader reads a body kept inline in its object record.
+type inlineReader struct{ *bytes.Reader }
+
+func (inlineReader) Close() error { return nil }

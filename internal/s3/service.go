@@ -16,6 +16,9 @@ import (
 type Config struct {
 	Region    string // default region (bucket location when none is given)
 	AccountID string // owner of buckets created here
+	// InlineLimit is the largest single-PUT body kept inline in its object
+	// record (0 = the default, 32 KiB; negative = never inline).
+	InlineLimit int64
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -37,6 +40,9 @@ type opFunc func(w http.ResponseWriter, r *http.Request, rt awsproto.Route) erro
 func New(store kv.Store, blobs blob.Store, cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.InlineLimit == 0 {
+		cfg.InlineLimit = defaultInlineLimit
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

@@ -61,7 +61,7 @@ func (s *Service) deleteUnreferencedPieces(old, keep []blobRef) {
 		kept[p.BlobID] = true
 	}
 	for _, p := range old {
-		if !kept[p.BlobID] {
+		if p.BlobID != "" && !kept[p.BlobID] {
 			if err := s.blobs.Delete(p.BlobID); err != nil {
 				s.cfg.Logger.Warn("s3: deleting replaced blob", "blob", p.BlobID, "err", err)
 			}

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -56,7 +57,26 @@ func (s *Server) serveOperations(w http.ResponseWriter, r *http.Request) {
 		}
 		s.reset(w, r)
 	default:
+		if name, ok := strings.CutPrefix(strings.TrimPrefix(path, operationsPrefix), "debug/pprof/"); ok && s.opts.EnablePprof {
+			servePprof(w, r, name)
+			return
+		}
 		writeOperationsJSON(w, r, http.StatusNotFound, map[string]string{"error": "no such endpoint"})
+	}
+}
+
+// servePprof serves Go's profiles under /_tributary/debug/pprof/ (only with
+// EnablePprof): profile (CPU, ?seconds=N), trace, heap, goroutine, allocs, ...
+func servePprof(w http.ResponseWriter, r *http.Request, name string) {
+	switch name {
+	case "", "index":
+		pprof.Index(w, r)
+	case "profile":
+		pprof.Profile(w, r)
+	case "trace":
+		pprof.Trace(w, r)
+	default:
+		pprof.Handler(name).ServeHTTP(w, r)
 	}
 }
 

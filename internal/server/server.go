@@ -46,6 +46,8 @@ type Options struct {
 	Version      string
 	// EnableReset turns on POST /_tributary/reset.
 	EnableReset bool
+	// EnablePprof serves Go's profiles under /_tributary/debug/pprof/.
+	EnablePprof bool
 	// Region is the region of requests whose signature names none;
 	// AccountID is reported by the health endpoint.
 	Region, AccountID string
