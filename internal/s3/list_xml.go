@@ -20,6 +20,11 @@ import (
 // response); a larger one is streamed.
 const listFlushSize = 32 << 10
 
+// listStreamTimeout bounds how long a streamed listing may take to send.
+// The kv snapshot stays open while it streams, and a client that stops
+// reading must not hold it (bolt, for one, cannot grow its file meanwhile).
+const listStreamTimeout = time.Minute
+
 // listWriter renders a listing's <Contents> elements and streams the document.
 type listWriter struct {
 	w        http.ResponseWriter
@@ -97,6 +102,9 @@ func (lw *listWriter) add(key, val []byte) error {
 // connection.
 func (lw *listWriter) flush() error {
 	if !lw.started {
+		// Not every ResponseWriter supports deadlines (test recorders); the
+		// bound is a safeguard, not a requirement.
+		_ = http.NewResponseController(lw.w).SetWriteDeadline(time.Now().Add(listStreamTimeout))
 		lw.w.Header().Set("Content-Type", "application/xml")
 		lw.w.WriteHeader(http.StatusOK)
 		lw.started = true
@@ -121,8 +129,14 @@ func (lw *listWriter) finish(page *listPage, tail func(*bytes.Buffer, *listPage)
 	b.WriteString("</ListBucketResult>")
 	if !lw.started {
 		lw.w.Header().Set("Content-Length", strconv.Itoa(len(lw.head)+b.Len()))
+		return lw.flush()
 	}
-	return lw.flush()
+	if err := lw.flush(); err != nil {
+		return err
+	}
+	// The connection may serve further requests: lift the stream's deadline.
+	_ = http.NewResponseController(lw.w).SetWriteDeadline(time.Time{})
+	return nil
 }
 
 // listResultStart begins a ListBucketResult with Name and Prefix.

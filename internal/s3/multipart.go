@@ -348,4 +348,3 @@ func multipartDeclaredSize(r *http.Request) int64 {
 	}
 	return r.ContentLength
 }
-

@@ -36,9 +36,7 @@ func (s *Service) completeMultipartUpload(w http.ResponseWriter, r *http.Request
 	bucket, key := rt.Bucket, rt.Key
 	uploadID := r.URL.Query().Get("uploadId")
 	req, err := readCompleteRequest(r)
-	if e := awsproto.As(err); e != nil && e.Resource == "" {
-		return e.WithResource(objectResource(bucket, key))
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	cond, err := readWriteCondition(r.Header)

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"bytes"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
@@ -131,11 +132,17 @@ func (s *Service) copyIntoPartBlob(src *objectMeta, start, length int64, alg str
 }
 
 func (s *Service) copyPieceSpan(dst io.Writer, span pieceSpan, buf []byte) error {
-	rd, err := s.blobs.Open(span.piece.BlobID)
-	if err != nil {
-		return err
+	var rd io.ReaderAt
+	if span.piece.BlobID == "" { // a small body kept inline in its record
+		rd = bytes.NewReader(span.piece.Data)
+	} else {
+		f, err := s.blobs.Open(span.piece.BlobID)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		rd = f
 	}
-	defer rd.Close()
 	n, err := io.CopyBuffer(dst, io.NewSectionReader(rd, span.offset, span.length), buf)
 	if err == nil && n != span.length {
 		err = io.ErrUnexpectedEOF
