@@ -6,6 +6,7 @@ package awstest
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -32,6 +33,7 @@ type Server struct {
 	Port    string
 	DataDir string
 	Config  config.Config
+	stop    func() error
 }
 
 var listening = regexp.MustCompile(`listening on (http://[0-9.]+:(\d+))`)
@@ -72,19 +74,32 @@ func Start(t testing.TB, edit ...func(*config.Config)) *Server {
 		t.Fatalf("awstest: server did not start: %v", <-done)
 	}
 	go io.Copy(io.Discard, pr) // keep the banner writer from blocking
-	t.Cleanup(func() {
+	var stopped bool
+	var stopErr error
+	s.stop = func() error {
+		if stopped {
+			return stopErr
+		}
+		stopped = true
 		cancel()
 		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("awstest: server exit: %v", err)
-			}
+		case stopErr = <-done:
 		case <-time.After(40 * time.Second):
-			t.Errorf("awstest: server did not stop")
+			stopErr = errors.New("awstest: server did not stop")
+		}
+		return stopErr
+	}
+	t.Cleanup(func() {
+		if err := s.stop(); err != nil {
+			t.Errorf("awstest: server exit: %v", err)
 		}
 	})
 	return s
 }
+
+// Stop shuts the server down gracefully (as SIGTERM does) and waits for it;
+// the test's cleanup does the same if Stop was not called.
+func (s *Server) Stop() error { return s.stop() }
 
 // HTTPClient returns a client whose dialer maps *.localhost to loopback, so
 // virtual-host and host-prefixed requests reach the server without DNS.
