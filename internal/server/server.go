@@ -205,6 +205,19 @@ func (s *Server) observe(r *http.Request, route awsproto.Route, rw *responseWrit
 	status := rw.statusCode()
 	s.metrics.observe(route.Service, route.Operation, status, d, bytesIn, rw.written)
 
+	// Every request is logged at debug (one line per request would cost
+	// more than a small GET does); unexpected failures at error.
+	level := slog.LevelDebug
+	var e *awsproto.Error
+	if err != nil {
+		e = awsproto.As(err)
+		if e == nil || e.Status >= 500 || status >= 500 {
+			level = slog.LevelError
+		}
+	}
+	if !s.log.Enabled(r.Context(), level) {
+		return
+	}
 	attrs := []slog.Attr{
 		slog.String("request_id", awsproto.RequestID(r.Context())),
 		slog.String("method", r.Method),
@@ -218,15 +231,11 @@ func (s *Server) observe(r *http.Request, route awsproto.Route, rw *responseWrit
 	if route.Bucket != "" {
 		attrs = append(attrs, slog.String("bucket", route.Bucket))
 	}
-	level := slog.LevelInfo
 	if err != nil {
-		e := awsproto.As(err)
-		switch {
-		case e == nil || e.Status >= 500 || status >= 500:
+		if level == slog.LevelError {
 			// Unexpected: log the whole chain, cause included.
-			level = slog.LevelError
 			attrs = append(attrs, slog.String("error", err.Error()))
-		default:
+		} else {
 			attrs = append(attrs, slog.String("error_code", e.Code))
 		}
 	}
