@@ -115,6 +115,7 @@ func startServer(name string, cmd *exec.Cmd, logPath string, stdout *lineWatcher
 	}
 	// A grandchild holding stdout open must not hang Wait forever.
 	cmd.WaitDelay = 5 * time.Second
+	ownProcessGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		return nil, fmt.Errorf("starting %s: %w", name, err)
@@ -140,22 +141,19 @@ func (s *server) exited() error {
 	}
 }
 
-// stop asks for a graceful shutdown (SIGTERM) and kills the process if it has not exited in 15 s.
+// stop asks the server's process group for a graceful shutdown (SIGTERM) and kills it if the server
+// has not exited in 15 s. Signalling the group, not just the process, also ends children a wrapper
+// script started.
 func (s *server) stop() error {
 	s.stopped = true
 	defer s.logFile.Close()
-	select {
-	case <-s.done:
-		return nil
-	default:
-	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	_ = signalGroup(s.cmd, syscall.SIGTERM) // also when the server already exited: its children may not have
 	select {
 	case <-s.done:
 		return nil
 	case <-time.After(15 * time.Second):
 	}
-	_ = s.cmd.Process.Kill()
+	_ = signalGroup(s.cmd, syscall.SIGKILL)
 	<-s.done
 	return fmt.Errorf("%s did not stop within 15 s of SIGTERM and was killed", s.name)
 }

@@ -1,10 +1,14 @@
+//go:build unix
+
 package bench
 
 import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -99,5 +103,37 @@ func TestStartTributary(t *testing.T) {
 				t.Errorf("log = %q, want it to contain %q and the stdout after the banner", data, tt.wantLog)
 			}
 		})
+	}
+}
+
+func TestStopEndsAWrapperScriptsChildren(t *testing.T) {
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("needs /bin/sh")
+	}
+	pidFile := filepath.Join(t.TempDir(), "child.pid")
+	// The wrapper does not forward signals; only signalling the group reaches its child.
+	script := `sleep 60 & echo $! > ` + pidFile + `; echo "listening on http://127.0.0.1:3"; wait`
+	srv, _, err := startTributary(context.Background(), fakeTributary(t, script), nil, "DATA", filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	child, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.stop(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for syscall.Kill(child, 0) == nil {
+		if time.Now().After(deadline) {
+			syscall.Kill(child, syscall.SIGKILL)
+			t.Fatalf("the wrapper's child %d survived stop", child)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
