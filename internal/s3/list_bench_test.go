@@ -152,7 +152,7 @@ func listBenchPopulate(b *testing.B, s *Service, n int) {
 					StorageClass: "STANDARD", ContentType: "application/json", UserMetadata: map[string]string{"origin": "bench"},
 					Checksum: checksumInfo{Algorithm: "CRC32", Value: "AAAAAA==", Type: "FULL_OBJECT"},
 					Pieces:   []blobRef{{BlobID: strings.Repeat("ab", 16), Size: int64(4096 + i)}}}
-				if err := putJSON(tx, objectKey("bkt", key), m); err != nil {
+				if err := putJSON(tx, objectKey("bkt", key), &m); err != nil {
 					return err
 				}
 			}

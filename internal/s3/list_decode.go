@@ -16,6 +16,7 @@ import (
 // encoding/json, so it is never less correct than json.Unmarshal.
 func decodeListedObject(rec []byte, o *listedObject) error {
 	*o = listedObject{}
+	rec, _ = splitRecord(rec) // an inline body is not listed
 	if listScanObject(rec, o) {
 		return nil
 	}

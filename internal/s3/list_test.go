@@ -54,7 +54,7 @@ func listPutObjects(t testing.TB, s *Service, bucket string, keys ...string) {
 			m := objectMeta{Key: k, Size: int64(len(k)), ETag: hex.EncodeToString(sum[:]), LastModified: listTestTime,
 				StorageClass: "STANDARD", ContentType: "text/plain", UserMetadata: map[string]string{"a": "b"},
 				Pieces: []blobRef{{BlobID: "unused", Size: int64(len(k))}}}
-			if err := putJSON(tx, objectKey(bucket, k), m); err != nil {
+			if err := putJSON(tx, objectKey(bucket, k), &m); err != nil {
 				return err
 			}
 		}
@@ -396,7 +396,7 @@ func TestListObjectsV2Golden(t *testing.T) {
 	err := s.kv.Update(func(tx kv.Writer) error {
 		m := objectMeta{Key: "readme.txt", Size: 11, ETag: "6f5902ac237024bdd0c176cb93063dc4", LastModified: listTestTime,
 			Checksum: checksumInfo{Algorithm: "CRC32", Value: "DUoRhQ==", Type: "FULL_OBJECT"}, Pieces: []blobRef{}}
-		return putJSON(tx, objectKey("bkt", m.Key), m)
+		return putJSON(tx, objectKey("bkt", m.Key), &m)
 	})
 	if err != nil {
 		t.Fatal(err)

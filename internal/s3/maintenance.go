@@ -19,7 +19,7 @@ func (s *Service) Recover(ctx context.Context) error {
 	err := s.kv.View(func(tx kv.Reader) error {
 		err := tx.Iterate([]byte(prefixObject), prefixEnd(prefixObject), func(k, v []byte) (bool, error) {
 			var m objectMeta
-			if err := json.Unmarshal(v, &m); err != nil {
+			if err := decodeRecord(v, &m); err != nil {
 				return false, fmt.Errorf("decoding object record %q: %w", k, err)
 			}
 			for _, p := range m.Pieces {

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,7 +72,8 @@ type blobRef struct {
 	// is committed with the object record in one synced kv write, so a small
 	// PUT costs one group-committed sync instead of a blob commit plus a
 	// metadata commit (MinIO inlines small objects in its metadata likewise).
-	Data []byte `json:"data,omitempty"`
+	// It is stored as the record's raw tail, not in the JSON (see putJSON).
+	Data []byte `json:"-"`
 	// PartNumber, ETag and Checksum describe the multipart part (0 for a single PUT);
 	// they serve GET ?partNumber=N and the composite checksum.
 	PartNumber int    `json:"pn,omitempty"`
@@ -134,19 +136,74 @@ type partMeta struct {
 	Checksum     checksumInfo `json:"ck,omitempty"`
 }
 
+// A record is JSON, optionally followed by a NUL byte and a raw tail (an
+// inline object body). JSON text never holds a raw NUL, so the split is
+// unambiguous, and the body is neither base64-inflated nor scanned by the
+// JSON decoder on every GET and listing.
+const recordTailSep = 0
+
+// recordWithTail is implemented by records that carry a raw tail.
+type recordWithTail interface {
+	recordTail() []byte
+	setRecordTail([]byte)
+}
+
+func (m *objectMeta) recordTail() []byte {
+	if len(m.Pieces) == 1 && m.Pieces[0].BlobID == "" {
+		return m.Pieces[0].Data
+	}
+	return nil
+}
+
+func (m *objectMeta) setRecordTail(tail []byte) {
+	if len(m.Pieces) == 1 && m.Pieces[0].BlobID == "" {
+		m.Pieces[0].Data = tail
+	}
+}
+
+// splitRecord separates a stored record's JSON from its raw tail.
+func splitRecord(raw []byte) (doc, tail []byte) {
+	if i := bytes.IndexByte(raw, recordTailSep); i >= 0 {
+		return raw[:i], raw[i+1:]
+	}
+	return raw, nil
+}
+
+// decodeRecord decodes a stored record (JSON and tail) into v. The tail is
+// copied: kv values are valid only inside their transaction.
+func decodeRecord(raw []byte, v any) error {
+	doc, tail := splitRecord(raw)
+	if err := json.Unmarshal(doc, v); err != nil {
+		return err
+	}
+	if t, ok := v.(recordWithTail); ok {
+		t.setRecordTail(bytes.Clone(tail))
+	}
+	return nil
+}
+
 // getJSON loads and decodes one record; kv.ErrNotFound passes through.
 func getJSON(r kv.Reader, key []byte, v any) error {
 	raw, err := r.Get(key)
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(raw, v)
+	return decodeRecord(raw, v)
 }
 
 func putJSON(w kv.Writer, key []byte, v any) error {
+	if _, ok := v.(objectMeta); ok {
+		// By value its inline tail would be dropped silently.
+		return errors.New("s3: object records are stored by pointer")
+	}
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return err
+	}
+	if t, ok := v.(recordWithTail); ok {
+		if tail := t.recordTail(); len(tail) > 0 {
+			raw = append(append(raw, recordTailSep), tail...)
+		}
 	}
 	return w.Put(key, raw)
 }
