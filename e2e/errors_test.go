@@ -88,6 +88,11 @@ func TestErrors(t *testing.T) {
 		if ct := r.header.Get("Content-Type"); !strings.Contains(ct, "xml") {
 			t.Errorf("S3 error Content-Type = %q, want application/xml", ct)
 		}
+		ok := s.raw(t, rawRequest{method: http.MethodGet, path: "/" + b + "/exists"})
+		if ok.status != 200 || ok.header.Get("x-amz-request-id") == "" || ok.header.Get("x-amz-id-2") == "" {
+			t.Errorf("successful GET: status %d, x-amz-request-id %q, x-amz-id-2 %q (both belong on every response)",
+				ok.status, ok.header.Get("x-amz-request-id"), ok.header.Get("x-amz-id-2"))
+		}
 	})
 	t.Run("unknown key", func(t *testing.T) {
 		_, err := c.GetObject(ctxT(t), &s3.GetObjectInput{Bucket: aws.String(b), Key: aws.String("no/such/key")})
@@ -102,7 +107,7 @@ func TestErrors(t *testing.T) {
 	})
 	t.Run("invalid bucket names", func(t *testing.T) {
 		names := []string{"ab", strings.Repeat("a", 64), "Invalid_Name", "UPPER", "bad..name", "-leading", "trailing-",
-			"192.168.5.4", "xn--punycode", "sthree-bucket", "name-s3alias", "name--ol-s3", "dot.-dash"}
+			"192.168.5.4", "xn--punycode", "sthree-bucket", "name-s3alias", "name--ol-s3"}
 		for _, name := range names {
 			_, err := c.CreateBucket(ctxT(t), &s3.CreateBucketInput{Bucket: aws.String(name)})
 			if err == nil {

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -81,6 +82,15 @@ func runSuite(m *testing.M) (int, error) {
 	}
 	harness = s
 
+	// Most of the suite waits on subprocesses and fsyncs, not CPU: run four
+	// tests at a time unless -parallel was given.
+	flag.Parse()
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet {
+		_ = flag.Set("test.parallel", "4")
+	}
+
 	code := m.Run()
 
 	if s.shared != nil {
@@ -96,11 +106,13 @@ func runSuite(m *testing.M) (int, error) {
 }
 
 // isClientEnv reports whether an environment variable would change how an AWS
-// client behaves, so the suite can give every client a clean environment.
+// client or the server behaves, so every process the suite starts gets a
+// clean environment (a developer's TRIBUTARY_DATA_DIR must not leak in).
 func isClientEnv(name string) bool {
 	upper := strings.ToUpper(name)
 	return strings.HasPrefix(upper, "AWS_") || upper == "HTTP_PROXY" || upper == "HTTPS_PROXY" ||
-		upper == "NO_PROXY" || upper == "ALL_PROXY" || strings.HasPrefix(upper, "BOTO_")
+		upper == "NO_PROXY" || upper == "ALL_PROXY" || strings.HasPrefix(upper, "BOTO_") ||
+		strings.HasPrefix(upper, "TRIBUTARY_")
 }
 
 func moduleRoot() (string, error) {
@@ -289,6 +301,21 @@ func (s *server) outputTail(lines int) string {
 		all = all[len(all)-lines:]
 	}
 	return strings.Join(all, "\n")
+}
+
+// waitOutput waits until the server's output contains substr: lines after
+// the listening line may still be on their way through the pipe.
+func (s *server) waitOutput(substr string, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		if strings.Contains(s.stdout.String()+s.stderr.String(), substr) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // stop sends SIGTERM and waits for a clean exit; a server that needs SIGKILL

@@ -47,9 +47,8 @@ func TestVersionAndHealth(t *testing.T) {
 	if !strings.Contains(string(body), `"s3"`) {
 		t.Errorf("health does not report the s3 service: %s", body)
 	}
-	startup := s.stdout.String()
-	if !strings.Contains(startup, "AWS_ENDPOINT_URL") && !strings.Contains(startup, "--endpoint-url") {
-		t.Errorf("startup output does not say how to point the aws CLI at the server:\n%s", startup)
+	if !s.waitOutput("AWS_ENDPOINT_URL", 5*time.Second) && !s.waitOutput("--endpoint-url", time.Millisecond) {
+		t.Errorf("startup output does not say how to point the aws CLI at the server:\n%s", s.stdout.String())
 	}
 }
 
@@ -224,7 +223,7 @@ func TestConfiguration(t *testing.T) {
 		c := s.goClient(t, withNoRetries())
 		b := uniqueBucket("envcfg")
 		createBucketGo(t, c, b)
-		if !strings.Contains(s.stdout.String()+s.stderr.String(), dataDir) {
+		if !s.waitOutput(dataDir, 5*time.Second) {
 			t.Errorf("TRIBUTARY_DATA_DIR %s not used (not in the startup output):\n%s", dataDir, s.outputTail(20))
 		}
 	})
@@ -242,4 +241,24 @@ func TestConfiguration(t *testing.T) {
 			t.Errorf("exit after SIGINT: %v\n%s", exitErr, s.outputTail(20))
 		}
 	})
+}
+
+// TestUnbuiltOperations: an operation or service not built yet answers the
+// protocol's "unknown operation" error, never a 500 or a fake success.
+func TestUnbuiltOperations(t *testing.T) {
+	t.Parallel()
+	s := sharedServer(t)
+	c := s.goClient(t, withNoRetries())
+	b := uniqueBucket("unbuilt")
+	createBucketGo(t, c, b)
+	_, err := c.GetBucketVersioning(ctxT(t), &s3.GetBucketVersioningInput{Bucket: aws.String(b)})
+	wantAPIError(t, err, "NotImplemented", 501)
+	for _, args := range [][]string{{"kinesis", "list-streams"}, {"lambda", "list-functions"}} {
+		r := s.awsCLI(t, nil, args...)
+		m := cliErrorRe.FindStringSubmatch(r.stderr)
+		if r.err == nil || m == nil || (m[1] != "UnknownOperationException" && m[1] != "NotImplemented") {
+			t.Errorf("aws %s: want an UnknownOperationException/NotImplemented error, got err=%v stdout=%s stderr=%s",
+				strings.Join(args, " "), r.err, truncate(r.stdout, 300), truncate(r.stderr, 300))
+		}
+	}
 }

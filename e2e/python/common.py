@@ -58,13 +58,18 @@ def b64digest(name, data):
 
 def fetch(url, method="GET", data=None):
     """Plain HTTP without proxies; returns (status, body) for any status."""
+    status, body, _ = fetch_with_headers(url, method, data)
+    return status, body
+
+
+def fetch_with_headers(url, method="GET", data=None):
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     req = urllib.request.Request(url, data=data, method=method)
     try:
         with opener.open(req, timeout=30) as resp:
-            return resp.status, resp.read()
+            return resp.status, resp.read(), resp.headers
     except urllib.error.HTTPError as err:
-        return err.code, err.read()
+        return err.code, err.read(), err.headers
 
 
 def error_of(exc):

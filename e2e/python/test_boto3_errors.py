@@ -85,6 +85,8 @@ class Boto3Errors(unittest.TestCase):
         s3 = common.no_retry_client()
 
         def corrupt(request, **_):
+            # HTTPHeaders appends on assignment; replace the header instead
+            del request.headers["x-amz-checksum-crc32"]
             request.headers["x-amz-checksum-crc32"] = "AAAAAA=="
         s3.meta.events.register("before-sign.s3.PutObject", corrupt)
         self.assertError(s3.put_object, "BadDigest", 400, Bucket=self.bucket, Key="bad-digest", Body=os.urandom(5000))

@@ -132,6 +132,14 @@ class Boto3RoundTrip(unittest.TestCase):
         self.assertIn("AWSAccessKeyId=", url, "boto3 presigns S3 with SigV2 by default")
         status, body = common.fetch(url)
         self.assertEqual((status, body), (200, self.data[:333]))
+        # response-* parameters are sub-resources inside the SigV2 string to sign
+        url = self.s3.generate_presigned_url("get_object", Params={
+            "Bucket": self.bucket, "Key": "pre/v2 key+1",
+            "ResponseContentType": "text/x-presigned", "ResponseContentDisposition": "attachment; filename=x.bin"})
+        status, body, headers = common.fetch_with_headers(url)
+        self.assertEqual((status, body), (200, self.data[:333]), body[:300])
+        self.assertEqual(headers.get("Content-Type"), "text/x-presigned")
+        self.assertEqual(headers.get("Content-Disposition"), "attachment; filename=x.bin")
 
     def test_presign_sigv4(self):
         v4 = common.client(signature_version="s3v4")
