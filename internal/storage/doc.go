@@ -33,6 +33,12 @@
 // which on this VM caps file commits near 1-2k/s however many run at once;
 // pebble's log takes small bodies at 2-3x that and makes the whole PutObject
 // storage path 4-5x faster. Bodies over 32 KiB still go to files.
+//
+// Since then S3 keeps single-PUT bodies up to 32 KiB inline in the object
+// record (one synced kv commit instead of two), so the tiered store's small
+// tier now sees only small multipart parts and copies. Whether "files" should
+// become the default again is open; measure with the S3 load command
+// (cmd/tributary-bench) before changing it.
 package storage
 
 // DefaultKVBackend is the kv backend OpenKV uses when none is configured.
