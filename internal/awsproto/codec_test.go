@@ -1,7 +1,9 @@
 package awsproto
 
 import (
+	"bytes"
 	"encoding/xml"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -185,5 +187,88 @@ func TestValidationMessages(t *testing.T) {
 	}
 	if e := As(v.ErrWithCode("ValidationError")); e == nil || e.Code != "ValidationError" {
 		t.Errorf("ErrWithCode: %v", e)
+	}
+}
+
+func TestDecodeJSONMessages(t *testing.T) {
+	type input struct {
+		ShardCount *int `json:"ShardCount"`
+	}
+	tests := []struct{ body, message string }{
+		{`{} {}`, "The request body holds more than one JSON value"},
+		{`{"ShardCount":1} x`, "The request body holds more than one JSON value"},
+		{`{"ShardCount":`, "The request body is not valid JSON"},
+		{`{"ShardCount":1,}`, "The request body is not valid JSON"},
+		{`{"ShardCount":"two"}`, "Unexpected string value for ShardCount"},
+		{`"s"`, "Unexpected string value for the request"},
+	}
+	for _, tt := range tests {
+		var got input
+		e := As(DecodeJSON(httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tt.body)), &got))
+		if e == nil || e.Code != "SerializationException" || e.Message != tt.message {
+			t.Errorf("%s: got %+v, want SerializationException %q", tt.body, e, tt.message)
+		}
+	}
+}
+
+// onlyReader hides the body's io.WriterTo, as a network body has none.
+type onlyReader struct{ io.Reader }
+
+// failingBody fails mid-way with an AWS error, as the auth layer's
+// checksumming body does on a digest mismatch.
+type failingBody struct{ err error }
+
+func (b failingBody) Read([]byte) (int, error) { return 0, b.err }
+
+func TestReadBody(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
+	tests := []struct {
+		name          string
+		body          io.Reader
+		contentLength int64
+	}{
+		{"in-memory body with length", bytes.NewReader(big), int64(len(big))},
+		{"stream with length", onlyReader{bytes.NewReader(big)}, int64(len(big))},
+		{"stream of unknown length", onlyReader{bytes.NewReader(big)}, -1},
+		{"length beyond the preallocation cap", onlyReader{bytes.NewReader(big)}, maxPreallocatedBody + 1},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest(http.MethodPost, "/", nil)
+		r.Body, r.ContentLength = io.NopCloser(tt.body), tt.contentLength
+		got, err := readBody(r)
+		if err != nil || !bytes.Equal(got, big) {
+			t.Errorf("%s: %d bytes, %v", tt.name, len(got), err)
+		}
+	}
+
+	r := httptest.NewRequest(http.MethodPost, "/", nil)
+	r.Body = io.NopCloser(failingBody{NewError(http.StatusBadRequest, "XAmzContentSHA256Mismatch", "mismatch")})
+	if e := As(DecodeRequest(r, new(map[string]any))); e == nil || e.Code != "XAmzContentSHA256Mismatch" {
+		t.Errorf("read error: got %v, want the body's own AWS error", e)
+	}
+}
+
+// jsonBody must produce the same response however the encoder splits its
+// output across Writes.
+func TestJSONBodySplitWrites(t *testing.T) {
+	for _, chunks := range [][]string{
+		{`{"a":1}` + "\n"},
+		{`{"a"`, `:1}` + "\n"},
+		{`{`, `"a":`, ``, `1}` + "\n"},
+		{`{"a":1}`}, // never terminated: finish sends what came
+	} {
+		rec := httptest.NewRecorder()
+		body := &jsonBody{w: rec, status: http.StatusOK, contentType: "application/x-amz-json-1.1"}
+		for _, c := range chunks {
+			if n, err := body.Write([]byte(c)); err != nil || n != len(c) {
+				t.Fatalf("%q: Write = %d, %v", chunks, n, err)
+			}
+		}
+		if err := body.finish(); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Body.String() != `{"a":1}` || rec.Header().Get("Content-Length") != "7" {
+			t.Errorf("%q: body %q, Content-Length %s", chunks, rec.Body.String(), rec.Header().Get("Content-Length"))
+		}
 	}
 }

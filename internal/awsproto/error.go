@@ -1,7 +1,8 @@
 // Package awsproto holds the wire-protocol layer shared by every service: the
 // classifier's Route, the one Error type, and its rendering per protocol
 // (awsjson 1.0/1.1, REST-JSON, REST-XML for S3, wrapped REST-XML for S3 Control,
-// and Query).
+// and Query), awsjson's CBOR variant (Kinesis' Java clients) and Timestamp.
+// Subpackage eventstream frames streamed responses.
 package awsproto
 
 import (

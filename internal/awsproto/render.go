@@ -45,7 +45,8 @@ func (p Protocol) ContentType() string {
 
 // WriteError renders err as route.Protocol's error response. An *Error (or
 // an error wrapping one) is rendered as is; anything else becomes a 500
-// InternalFailure (S3: InternalError), whose cause the caller logs. The
+// InternalFailure (S3: InternalError), whose cause the caller logs. JSON
+// protocol errors of CBOR requests (IsCBOR) are CBOR maps. The
 // request id comes from r's context, S3's HostId from the response's
 // x-amz-id-2 header. HEAD requests and 304 responses get headers only.
 func WriteError(w http.ResponseWriter, r *http.Request, route Route, err error) {
@@ -68,10 +69,15 @@ func WriteError(w http.ResponseWriter, r *http.Request, route Route, err error) 
 	requestID := RequestID(r.Context())
 
 	var body []byte
+	contentType := route.Protocol.ContentType()
 	switch route.Protocol {
 	case ProtocolJSON10, ProtocolJSON11, ProtocolRESTJSON:
 		h.Set(HeaderErrorType, code)
-		body = jsonErrorBody(code, e)
+		if IsCBOR(r) {
+			body, contentType = cborErrorBody(code, e), ContentTypeCBOR
+		} else {
+			body = jsonErrorBody(code, e)
+		}
 	case ProtocolQuery:
 		body = queryErrorBody(route.Service, code, status, e.Message, requestID)
 	case ProtocolS3Control:
@@ -81,7 +87,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, route Route, err error) 
 	}
 	noBody := r.Method == http.MethodHead || status == http.StatusNotModified
 	if status != http.StatusNotModified {
-		h.Set("Content-Type", route.Protocol.ContentType())
+		h.Set("Content-Type", contentType)
 	}
 	if noBody {
 		w.WriteHeader(status)
@@ -92,15 +98,21 @@ func WriteError(w http.ResponseWriter, r *http.Request, route Route, err error) 
 	w.Write(body) // a failed write means the client went away; nothing left to tell it
 }
 
-// jsonErrorBody is {"__type": code, "message": ...} plus e.Extra as strings.
-func jsonErrorBody(code string, e *Error) []byte {
+// errorFields are the members of an awsjson error body: __type, message,
+// and e.Extra as strings.
+func errorFields(code string, e *Error) map[string]string {
 	fields := make(map[string]string, 2+len(e.Extra))
 	for k, v := range e.Extra {
 		fields[k] = v
 	}
 	fields["__type"] = code
 	fields["message"] = e.Message
-	b, err := json.Marshal(fields)
+	return fields
+}
+
+// jsonErrorBody is {"__type": code, "message": ...} plus e.Extra as strings.
+func jsonErrorBody(code string, e *Error) []byte {
+	b, err := json.Marshal(errorFields(code, e))
 	if err != nil { // a map of strings always marshals
 		panic(err)
 	}
