@@ -38,7 +38,7 @@ type listPage struct {
 	// truncated is true when more keys or prefixes follow.
 	truncated bool
 	// last is the greatest key or common prefix returned: the next page
-	// starts after it. It points into the kv transaction's memory.
+	// starts after it.
 	last []byte
 }
 
@@ -189,9 +189,12 @@ func listKeys(tx kv.Reader, bucket string, lq *listQuery, page *listPage, lw *li
 		start = append(append(bytes.Clone(base), lq.after...), 0)
 	}
 	prefix, delim, after := []byte(lq.prefix), []byte(lq.delimiter), []byte(lq.after)
+	// kv's slices die when the callback returns: what outlives one key is
+	// copied into buffers reused from key to key.
+	var skipBuf []byte
 	for start != nil {
 		var seek []byte
-		var skipping []byte // the common prefix whose keys are being stepped over
+		var skipping []byte // the common prefix whose keys are being stepped over (in skipBuf)
 		skipped := 0
 		err := tx.Iterate(start, end, func(k, v []byte) (bool, error) {
 			key := k[len(base):]
@@ -208,7 +211,8 @@ func listKeys(tx kv.Reader, bucket string, lq *listQuery, page *listPage, lw *li
 			if len(delim) > 0 {
 				if i := bytes.Index(key[len(prefix):], delim); i >= 0 {
 					cp := key[:len(prefix)+i+len(delim)]
-					skipping, skipped = cp, 0 // kv slices live as long as the transaction
+					skipBuf = append(skipBuf[:0], cp...)
+					skipping, skipped = skipBuf, 0
 					if bytes.Compare(cp, after) <= 0 {
 						// Already returned (the previous page ended on it) or before start-after.
 						return true, nil
@@ -218,7 +222,7 @@ func listKeys(tx kv.Reader, bucket string, lq *listQuery, page *listPage, lw *li
 						return false, nil
 					}
 					page.prefixes = append(page.prefixes, string(cp))
-					page.last = cp
+					page.last = append(page.last[:0], cp...)
 					return true, nil
 				}
 			}
@@ -230,7 +234,7 @@ func listKeys(tx kv.Reader, bucket string, lq *listQuery, page *listPage, lw *li
 				return false, err
 			}
 			page.objects++
-			page.last = key
+			page.last = append(page.last[:0], key...)
 			return true, nil
 		})
 		if err != nil {

@@ -22,6 +22,43 @@ func TestDecodeListedObject(t *testing.T) {
 		`{"size":10,"etag":"x","mtime":"2025-01-02T03:04:05.678Z","extra":[1,2,{"a":[true,false,null]}],"z":true}`,
 		`{"siZe":0,"etAg":"000","00000":"","":{"":""}}`, // encoding/json folds case
 		`{"size":3,"etag":"x","ck":{"ALG":"CRC32"},"MTime":"2025-01-02T03:04:05.678Z"}`,
+		`{"ſize":3,"etag":"x","mtime":"2025-01-02T03:04:05.678Z"}`, // folds to "size"
+		// Times: the text conversion against time.Parse and Format.
+		`{"size":1,"etag":"x","mtime":"2024-02-29T23:59:59.999999999Z"}`,
+		`{"size":1,"etag":"x","mtime":"2025-02-29T00:00:00Z"}`,
+		`{"size":1,"etag":"x","mtime":"2000-02-29T00:00:00.1Z"}`,
+		`{"size":1,"etag":"x","mtime":"1900-02-29T00:00:00.1Z"}`,
+		`{"size":1,"etag":"x","mtime":"2025-04-31T00:00:00Z"}`,
+		`{"size":1,"etag":"x","mtime":"2025-12-31T24:00:00Z"}`,
+		`{"size":1,"etag":"x","mtime":"2025-12-31T23:60:00Z"}`,
+		`{"size":1,"etag":"x","mtime":"2025-12-31T23:59:60Z"}`,
+		`{"size":1,"etag":"x","mtime":"2025-13-01T00:00:00Z"}`,
+		`{"size":1,"etag":"x","mtime":"2025-01-02T03:04:05.12345678901Z"}`,
+		`{"size":1,"etag":"x","mtime":"2025-01-02T03:04:05.Z"}`,
+		`{"size":1,"etag":"x","mtime":"2025-01-02T03:04:05.1x3Z"}`,
+		`{"size":1,"etag":"x","mtime":"2025-01-02T03:04:05+01:00"}`,
+		`{"size":1,"etag":"x","mtime":"2025-01-02T00:30:05.5-01:00"}`,
+		`{"size":1,"etag":"x","mtime":"0000-01-01T00:00:00Z"}`,
+		`{"size":1,"etag":"x","mtime":"2025-01-02 03:04:05Z"}`,
+		`{"size":1,"etag":"x","mtime":"2025-1-02T03:04:05Z"}`,
+		// Sizes: what the integer reader leaves to encoding/json.
+		`{"size":01,"etag":"x","mtime":"2025-01-02T03:04:05Z"}`,
+		`{"size":-0,"etag":"x","mtime":"2025-01-02T03:04:05Z"}`,
+		`{"size":-,"etag":"x","mtime":"2025-01-02T03:04:05Z"}`,
+		`{"size":9223372036854775807,"etag":"x","mtime":"2025-01-02T03:04:05Z"}`,
+		`{"size":9223372036854775808,"etag":"x","mtime":"2025-01-02T03:04:05Z"}`,
+		`{"size":-9223372036854775808,"etag":"x","mtime":"2025-01-02T03:04:05Z"}`,
+		`{"size":123456789012345678,"etag":"x"}`,
+		// Escapes inside skipped strings: runs of backslashes before quotes.
+		`{"key":"a\\","size":2,"etag":"x","mtime":"2025-01-02T03:04:05Z"}`,
+		`{"key":"a\\\"b","size":2,"etag":"x","mtime":"2025-01-02T03:04:05Z"}`,
+		`{"key":"\\\\\"","size":2,"etag":"x","mtime":"2025-01-02T03:04:05Z"}`,
+		`{"key":"unterminated\"}`,
+		// Strings encoding/json changes or refuses: invalid UTF-8, control characters.
+		"{\"size\":1,\"etag\":\"\x9e0\"}",
+		"{\"size\":1,\"etag\":\"é\",\"sc\":\"\xff\"}",
+		"{\"size\":1,\"etag\":\"a\tb\"}",
+		"{\"size\":1,\"etag\":\"x\",\"ck\":{\"alg\":\"\x00\"}}",
 	}
 	for _, rec := range records {
 		var fast, slow listedObject
@@ -33,7 +70,7 @@ func TestDecodeListedObject(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		if fast.Size != slow.Size || string(fast.ETag) != string(slow.ETag) || !fast.LastModified.Equal(slow.LastModified) ||
+		if fast.Size != slow.Size || string(fast.ETag) != string(slow.ETag) || string(fast.LastModified) != string(slow.LastModified) ||
 			string(fast.StorageClass) != string(slow.StorageClass) || string(fast.Checksum.Algorithm) != string(slow.Checksum.Algorithm) ||
 			string(fast.Checksum.Type) != string(slow.Checksum.Type) {
 			t.Fatalf("%s:\nfast %+v\nslow %+v", rec, fast, slow)
@@ -45,7 +82,7 @@ func TestDecodeListedObject(t *testing.T) {
 		Pieces: []blobRef{{BlobID: "b", Size: 99, PartNumber: 1, ETag: "e", Checksum: "c"}}, PartsCount: 1}
 	raw, _ := json.Marshal(m)
 	var o listedObject
-	if !listScanObject(raw, &o) || o.Size != 99 || string(o.ETag) != "abc" || !o.LastModified.Equal(m.LastModified) ||
+	if !listScanObject(raw, &o) || o.Size != 99 || string(o.ETag) != "abc" || string(o.LastModified) != "2025-03-04T05:06:07.008Z" ||
 		string(o.Checksum.Algorithm) != "CRC32C" || string(o.Checksum.Type) != "COMPOSITE" {
 		t.Fatalf("fast path failed on %s: %+v", raw, o)
 	}
@@ -54,6 +91,7 @@ func TestDecodeListedObject(t *testing.T) {
 func FuzzDecodeListedObject(f *testing.F) {
 	f.Add([]byte(`{"size":12,"etag":"0123","mtime":"2025-01-02T03:04:05.678Z","ck":{"alg":"CRC32"}}`))
 	f.Add([]byte(`{"meta":{"a":"\"}"},"size":1}`))
+	f.Add([]byte(`{"key":"a\\\"","size":-12,"mtime":"2024-02-29T23:59:59.999999999Z"}`))
 	f.Fuzz(func(t *testing.T, rec []byte) {
 		var fast, slow listedObject
 		err := decodeListedObject(rec, &fast)
@@ -63,7 +101,7 @@ func FuzzDecodeListedObject(f *testing.F) {
 		if err != nil {
 			t.Fatalf("slow path accepts %q, fast path fails: %v", rec, err)
 		}
-		if fast.Size != slow.Size || string(fast.ETag) != string(slow.ETag) || !fast.LastModified.Equal(slow.LastModified) ||
+		if fast.Size != slow.Size || string(fast.ETag) != string(slow.ETag) || string(fast.LastModified) != string(slow.LastModified) ||
 			string(fast.StorageClass) != string(slow.StorageClass) || string(fast.Checksum.Algorithm) != string(slow.Checksum.Algorithm) ||
 			string(fast.Checksum.Type) != string(slow.Checksum.Type) {
 			t.Fatalf("%q:\nfast %+v\nslow %+v", rec, fast, slow)

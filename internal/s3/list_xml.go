@@ -20,6 +20,10 @@ import (
 // response); a larger one is streamed.
 const listFlushSize = 32 << 10
 
+// listEntryBytes is about what one <Contents> takes with an owner, to size
+// the buffer of a short page.
+const listEntryBytes = 512
+
 // listStreamTimeout bounds how long a streamed listing may take to send.
 // The kv snapshot stays open while it streams, and a client that stops
 // reading must not hold it (bolt, for one, cannot grow its file meanwhile).
@@ -38,6 +42,9 @@ type listWriter struct {
 
 func newListWriter(w http.ResponseWriter, lq *listQuery, head []byte, ownerAccount string, withOwner bool) *listWriter {
 	lw := &listWriter{w: w, lq: lq, head: head}
+	// Sized once rather than grown by doubling, which allocated three times
+	// over what a full page's buffer holds.
+	lw.buf.Grow(min(listFlushSize+listFlushSize/4, listEntryBytes*(lq.maxKeys+1)))
 	if withOwner {
 		o := ownerOf(ownerAccount)
 		var b bytes.Buffer
@@ -63,8 +70,7 @@ func (lw *listWriter) add(key, val []byte) error {
 		listEscape(b, key)
 	}
 	b.WriteString("</Key><LastModified>")
-	var tbuf [32]byte
-	b.Write(o.LastModified.UTC().AppendFormat(tbuf[:0], s3TimeLayout))
+	b.Write(o.LastModified)
 	// Quotes need no escaping in character data; writing them plainly
 	// spares every client's XML decoder two entity lookups per object.
 	b.WriteString(`</LastModified><ETag>"`)
@@ -81,7 +87,8 @@ func (lw *listWriter) add(key, val []byte) error {
 		}
 	}
 	b.WriteString("<Size>")
-	b.Write(strconv.AppendInt(tbuf[:0], o.Size, 10))
+	var nbuf [20]byte
+	b.Write(strconv.AppendInt(nbuf[:0], o.Size, 10))
 	b.WriteString("</Size>")
 	b.WriteString(lw.ownerXML)
 	b.WriteString("<StorageClass>")
@@ -187,11 +194,14 @@ func listEscape[T string | []byte](b *bytes.Buffer, s T) {
 }
 
 // listedObject holds the objectMeta fields a listing shows. Its byte slices
-// point into the record being decoded and are valid only while it is.
+// other than LastModified point into the record being decoded and are valid
+// only while it is.
 type listedObject struct {
-	Size         int64
-	ETag         []byte
-	LastModified time.Time
+	Size int64
+	ETag []byte
+	// LastModified is the time as a listing shows it (s3TimeLayout, UTC).
+	LastModified []byte
 	StorageClass []byte
 	Checksum     struct{ Algorithm, Type []byte }
+	lastModified [32]byte // LastModified's storage, with room for time.AppendFormat's working
 }

@@ -125,6 +125,7 @@ func BenchmarkKV(b *testing.B) {
 				s := openBench(b, backend)
 				const keys = 10_000
 				fill(b, s, keys)
+				b.ReportAllocs()
 				b.ResetTimer()
 				for range b.N {
 					n := 0

@@ -23,12 +23,16 @@ type Store interface {
 	Close() error
 }
 
-// Reader reads within a transaction. Slices passed to callbacks or returned
-// by Get are valid only until the transaction ends; copy to keep them.
+// Reader reads within a transaction. No slice it hands out may be modified.
 type Reader interface {
+	// Get returns key's value, valid until the transaction ends.
 	Get(key []byte) ([]byte, error)
 	// Iterate calls fn for each key in [start, end) in ascending byte order
 	// (end nil means no upper bound) until fn returns false or an error.
+	// key and value are valid only until fn returns: copy what you keep.
+	// (A scan hands the store's own buffers straight through; copying every
+	// pair so that it outlives the callback cost a listing most of its
+	// time and allocations, and almost every caller decodes and drops them.)
 	Iterate(start, end []byte, fn func(key, value []byte) (bool, error)) error
 }
 

@@ -92,14 +92,28 @@ func (t *memTx) Iterate(start, end []byte, fn func(key, value []byte) (bool, err
 		}
 	}
 	sort.Strings(keys)
+	// Each pair is handed out in buffers reused from key to key and
+	// scribbled over once fn returns, so a caller that keeps Iterate's
+	// slices past the callback (which the contract forbids, and which the
+	// durable stores would punish only now and then) fails its unit tests.
+	var kbuf, vbuf []byte
 	for _, k := range keys {
 		v, _ := t.Get([]byte(k))
-		cont, err := fn([]byte(k), v)
+		kbuf, vbuf = append(kbuf[:0], k...), append(vbuf[:0], v...)
+		cont, err := fn(kbuf, vbuf)
+		scribble(kbuf)
+		scribble(vbuf)
 		if err != nil || !cont {
 			return err
 		}
 	}
 	return nil
+}
+
+func scribble(b []byte) {
+	for i := range b {
+		b[i] = '#'
+	}
 }
 
 func (t *memTx) Put(key, value []byte) error {

@@ -156,9 +156,9 @@ func (r *reader) Iterate(start, end []byte, fn func(key, value []byte) (bool, er
 			it.Close()
 			return fmt.Errorf("kv: iterate: %w", err)
 		}
-		// The iterator reuses its buffers on Next; kv promises the slices
-		// live as long as the transaction.
-		cont, err := fn(r.arena.copy(it.Key()), r.arena.copy(v))
+		// Straight from the iterator: kv's slices from Iterate live only
+		// until fn returns, and the iterator keeps them until Next.
+		cont, err := fn(it.Key(), v)
 		if err != nil || !cont {
 			it.Close()
 			return err
@@ -234,10 +234,11 @@ func (w *writer) undo() error {
 	return errors.Join(errs...)
 }
 
-// arena hands out copies carved from shared chunks, so keeping every key and
-// value of a 10,000-key scan alive costs a few allocations, not 20,000. Chunks
-// start small (a View that reads one key allocates about one value) and
-// double up to arenaMaxChunk.
+// arena hands out copies of Get results (which kv promises live as long as
+// the transaction) carved from shared chunks, so a transaction that reads a
+// thousand records costs a few allocations, not a thousand. Chunks start
+// small (a View that reads one key allocates about one value) and double up
+// to arenaMaxChunk.
 type arena struct {
 	buf  []byte
 	next int // size of the next chunk
