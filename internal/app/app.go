@@ -18,9 +18,11 @@ import (
 
 	"github.com/tributary-dev/tributary/internal/auth"
 	"github.com/tributary-dev/tributary/internal/config"
+	"github.com/tributary-dev/tributary/internal/kinesis"
 	"github.com/tributary-dev/tributary/internal/s3"
 	"github.com/tributary-dev/tributary/internal/server"
 	"github.com/tributary-dev/tributary/internal/storage"
+	"github.com/tributary-dev/tributary/internal/storage/streamlog"
 	"github.com/tributary-dev/tributary/internal/sts"
 )
 
@@ -73,7 +75,28 @@ func Run(ctx context.Context, cfg config.Config, version string, stdout, stderr 
 	if err := s3svc.Recover(ctx); err != nil {
 		return fmt.Errorf("s3 recovery: %w", err)
 	}
-	services := []server.Service{s3svc, sts.New()}
+	streams, err := streamlog.Open(filepath.Join(dataDir, "streams"), streamlog.Options{})
+	if err != nil {
+		return fmt.Errorf("open stream logs in %s: %w", dataDir, err)
+	}
+	defer func() {
+		if err := streams.Close(); err != nil {
+			logger.Error("closing stream logs", "err", err)
+		}
+	}()
+	kinesisSvc := kinesis.New(meta, streams, kinesis.Config{Region: cfg.Region, AccountID: cfg.AccountID,
+		Logger: logger, Throttle: cfg.KinesisThrottling})
+	if err := kinesisSvc.Start(ctx); err != nil {
+		return fmt.Errorf("kinesis start: %w", err)
+	}
+	defer func() { // before the logs close (defers run in reverse)
+		stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := kinesisSvc.Stop(stopCtx); err != nil {
+			logger.Error("kinesis stop", "err", err)
+		}
+	}()
+	services := []server.Service{s3svc, sts.New(), kinesisSvc}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -98,6 +121,20 @@ func Run(ctx context.Context, cfg config.Config, version string, stdout, stderr 
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	// HTTP/2 cleartext (h2c) too: the Java SDK v2 and KCL subscribe to
+	// Kinesis shards (SubscribeToShard) over HTTP/2 even on plain http.
+	httpSrv.Protocols = new(http.Protocols)
+	httpSrv.Protocols.SetHTTP1(true)
+	httpSrv.Protocols.SetUnencryptedHTTP2(true)
+	// Long-lived subscription streams end when shutdown starts, so they do
+	// not hold it up for the whole grace period.
+	httpSrv.RegisterOnShutdown(func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := kinesisSvc.Stop(stopCtx); err != nil {
+			logger.Error("kinesis stop", "err", err)
+		}
+	})
 	printBanner(stdout, cfg, version, endpoint, dataDir)
 	logger.Info("tributary started", "endpoint", endpoint, "data_dir", dataDir, "ephemeral", cfg.Ephemeral)
 

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/tributary-dev/tributary/internal/app"
@@ -137,4 +138,9 @@ func (s *Server) AWSConfig(t testing.TB) aws.Config {
 // S3 returns an S3 client in the SDK's default (virtual-host) addressing.
 func (s *Server) S3(t testing.TB) *s3.Client {
 	return s3.NewFromConfig(s.AWSConfig(t))
+}
+
+// Kinesis returns a Kinesis client.
+func (s *Server) Kinesis(t testing.TB) *kinesis.Client {
+	return kinesis.NewFromConfig(s.AWSConfig(t))
 }

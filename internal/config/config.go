@@ -57,6 +57,9 @@ type Config struct {
 	EnablePprof bool `toml:"enable_pprof"`
 	// BlobBackend picks the object-body store ("" = the measured default).
 	BlobBackend string `toml:"blob_backend"`
+	// KinesisThrottling enforces Kinesis's per-shard read and write limits
+	// (ProvisionedThroughputExceededException); off by default.
+	KinesisThrottling bool `toml:"kinesis_throttling"`
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -111,6 +114,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	enablePprof := fs.Bool("enable-pprof", false, "serve Go profiles under /_tributary/debug/pprof/ (env TRIBUTARY_ENABLE_PPROF)")
 	kvBackend := fs.String("kv-backend", "", "metadata store: pebble or bolt (env TRIBUTARY_KV_BACKEND)")
 	blobBackend := fs.String("blob-backend", "", "object body store: tiered (small bodies in the log, large ones as files) or files (env TRIBUTARY_BLOB_BACKEND)")
+	kinesisThrottling := fs.Bool("kinesis-throttling", false, "enforce Kinesis per-shard throughput limits (env TRIBUTARY_KINESIS_THROTTLING)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -181,6 +185,9 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	if set["blob-backend"] {
 		cfg.BlobBackend = *blobBackend
 	}
+	if set["kinesis-throttling"] {
+		cfg.KinesisThrottling = *kinesisThrottling
+	}
 	return cfg, cfg.Validate()
 }
 
@@ -213,6 +220,7 @@ func applyEnv(cfg *Config, getenv func(string) string) error {
 		"TRIBUTARY_ALLOW_ANY_CREDENTIALS": &cfg.AllowAnyCredentials,
 		"TRIBUTARY_ENABLE_RESET":          &cfg.EnableReset,
 		"TRIBUTARY_ENABLE_PPROF":          &cfg.EnablePprof,
+		"TRIBUTARY_KINESIS_THROTTLING":    &cfg.KinesisThrottling,
 	} {
 		if err := boolean(name, dst); err != nil {
 			return err

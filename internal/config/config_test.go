@@ -64,6 +64,24 @@ user = "alice"
 			if !c.EnableReset || !c.AllowAnyCredentials {
 				t.Errorf("booleans: %+v", c)
 			}
+			if c.KinesisThrottling {
+				t.Errorf("kinesis throttling on by default")
+			}
+		}},
+		{"kinesis throttling from env", nil, map[string]string{"TRIBUTARY_KINESIS_THROTTLING": "true"}, func(t *testing.T, c Config) {
+			if !c.KinesisThrottling {
+				t.Errorf("TRIBUTARY_KINESIS_THROTTLING not applied: %+v", c)
+			}
+		}},
+		{"kinesis throttling flag over env", []string{"--kinesis-throttling=false"}, map[string]string{"TRIBUTARY_KINESIS_THROTTLING": "true"}, func(t *testing.T, c Config) {
+			if c.KinesisThrottling {
+				t.Errorf("--kinesis-throttling=false did not win over the environment")
+			}
+		}},
+		{"kinesis throttling from file", []string{"--config", writeFile(t, dir, "k.toml", "kinesis_throttling = true\n")}, nil, func(t *testing.T, c Config) {
+			if !c.KinesisThrottling {
+				t.Errorf("kinesis_throttling in the file not applied")
+			}
 		}},
 	}
 	for _, tc := range tests {
@@ -112,4 +130,13 @@ func TestUnknownFileSetting(t *testing.T) {
 	if _, err := Load([]string{"--config", file}, func(string) string { return "" }, io.Discard); err == nil || !strings.Contains(err.Error(), "unknown setting") {
 		t.Fatalf("got %v", err)
 	}
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
