@@ -65,7 +65,14 @@ func bufferBody(r *http.Request) ([]byte, error) {
 	if r.ContentLength > maxBufferedBody {
 		return nil, errBodyTooLarge(maxBufferedBody)
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxBufferedBody+1))
+	// Sized from Content-Length when known: io.ReadAll's regrowth was a fifth
+	// of the server's CPU on 700 KB Kinesis PutRecords bodies.
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, maxBufferedBody+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, errIncompleteBody().WithCause(err)
 	}
