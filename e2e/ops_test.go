@@ -253,7 +253,11 @@ func TestUnbuiltOperations(t *testing.T) {
 	createBucketGo(t, c, b)
 	_, err := c.GetBucketVersioning(ctxT(t), &s3.GetBucketVersioningInput{Bucket: aws.String(b)})
 	wantAPIError(t, err, "NotImplemented", 501)
-	for _, args := range [][]string{{"kinesis", "list-streams"}, {"lambda", "list-functions"}} {
+	for _, args := range [][]string{
+		{"kinesis", "get-resource-policy", "--resource-arn", "arn:aws:kinesis:us-east-1:000000000000:stream/unbuilt"},
+		{"lambda", "list-functions"},
+		{"glue", "get-databases"},
+	} {
 		r := s.awsCLI(t, nil, args...)
 		m := cliErrorRe.FindStringSubmatch(r.stderr)
 		if r.err == nil || m == nil || (m[1] != "UnknownOperationException" && m[1] != "NotImplemented") {

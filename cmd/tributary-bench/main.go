@@ -1,5 +1,9 @@
-// Command tributary-bench measures S3 servers, Tributary and moto_server side by side, with
-// aws-sdk-go-v2. Usage: tributary-bench s3 [flags]; see tributary-bench s3 -h.
+// Command tributary-bench measures Tributary side by side with the local alternatives:
+//
+//	tributary-bench s3 [flags]       S3 against moto_server, with aws-sdk-go-v2
+//	tributary-bench kinesis [flags]  Kinesis Data Streams against kinesalite and moto_server
+//
+// See tributary-bench s3 -h and tributary-bench kinesis -h.
 package main
 
 import (
@@ -7,6 +11,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,20 +20,36 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string) int {
-	if len(args) == 0 || args[0] != "s3" {
-		fmt.Fprintln(os.Stderr, "usage: tributary-bench s3 [flags]   (tributary-bench s3 -h for the flags)")
+const usage = "usage: tributary-bench s3|kinesis [flags]   (tributary-bench s3 -h, tributary-bench kinesis -h for the flags)"
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
 		return 2
 	}
-	cfg, err := bench.ParseS3Flags(args[1:], os.Stderr)
+	var measure func(ctx context.Context) error
+	var err error
+	switch args[0] {
+	case "s3":
+		var cfg bench.Config
+		cfg, err = bench.ParseS3Flags(args[1:], stderr)
+		measure = func(ctx context.Context) error { return bench.Run(ctx, cfg, stdout, stderr) }
+	case "kinesis":
+		var cfg bench.KinesisConfig
+		cfg, err = bench.ParseKinesisFlags(args[1:], stderr)
+		measure = func(ctx context.Context) error { return bench.RunKinesis(ctx, cfg, stdout, stderr) }
+	default:
+		fmt.Fprintln(stderr, usage)
+		return 2
+	}
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "tributary-bench:", err)
+		fmt.Fprintln(stderr, "tributary-bench:", err)
 		return 2
 	}
 	// The machine-wide CA bundle setting has no business in a plain-http loopback benchmark, and the
@@ -36,8 +57,8 @@ func run(args []string) int {
 	os.Unsetenv("AWS_CA_BUNDLE")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := bench.Run(ctx, cfg, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "tributary-bench:", err)
+	if err := measure(ctx); err != nil {
+		fmt.Fprintln(stderr, "tributary-bench:", err)
 		return 1
 	}
 	return 0
