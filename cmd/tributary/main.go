@@ -1,6 +1,7 @@
 // Command tributary runs the AWS data-pipeline services (S3, and more to
 // come) on one local endpoint. `tributary serve` (the default) starts the
-// server; `tributary version` prints the version.
+// server; `tributary flowlogs` writes VPC flow log records into a log group
+// (a load generator); `tributary version` prints the version.
 package main
 
 import (
@@ -47,14 +48,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		return 0
+	case "flowlogs":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runFlowLogs(ctx, args, os.Getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "tributary %s\n", versionString())
 		return 0
 	case "help", "-h", "--help":
-		fmt.Fprintf(stdout, "usage: tributary [serve] [flags]   start the server (tributary serve -help lists the flags)\n       tributary version          print the version\n")
+		fmt.Fprintf(stdout, "usage: tributary [serve] [flags]   start the server (tributary serve -help lists the flags)\n       tributary flowlogs [flags] write VPC flow log records into a log group (tributary flowlogs -help)\n       tributary version          print the version\n")
 		return 0
 	default:
-		fmt.Fprintf(stderr, "tributary: unknown command %q (want serve or version)\n", cmd)
+		fmt.Fprintf(stderr, "tributary: unknown command %q (want serve, flowlogs or version)\n", cmd)
 		return 2
 	}
 }

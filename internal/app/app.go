@@ -14,11 +14,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tributary-dev/tributary/internal/auth"
 	"github.com/tributary-dev/tributary/internal/config"
 	"github.com/tributary-dev/tributary/internal/kinesis"
+	"github.com/tributary-dev/tributary/internal/logs"
 	"github.com/tributary-dev/tributary/internal/s3"
 	"github.com/tributary-dev/tributary/internal/server"
 	"github.com/tributary-dev/tributary/internal/storage"
@@ -89,14 +91,19 @@ func Run(ctx context.Context, cfg config.Config, version string, stdout, stderr 
 	if err := kinesisSvc.Start(ctx); err != nil {
 		return fmt.Errorf("kinesis start: %w", err)
 	}
-	defer func() { // before the logs close (defers run in reverse)
-		stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := kinesisSvc.Stop(stopCtx); err != nil {
-			logger.Error("kinesis stop", "err", err)
-		}
-	}()
-	services := []server.Service{s3svc, sts.New(), kinesisSvc}
+	stopKinesis := stopOnce(logger, "kinesis", kinesisSvc)
+	defer stopKinesis() // before the stream logs close (defers run in reverse)
+	// Logs delivers subscription payloads into Kinesis, so it starts after
+	// Kinesis and stops before it (defers run in reverse), and both stop
+	// before the stream logs close.
+	logsSvc := logs.New(meta, streams, logs.Config{Region: cfg.Region, AccountID: cfg.AccountID,
+		Logger: logger, Destinations: logsDestinations{kinesis: kinesisSvc}})
+	if err := logsSvc.Start(ctx); err != nil {
+		return fmt.Errorf("logs start: %w", err)
+	}
+	stopLogs := stopOnce(logger, "logs", logsSvc)
+	defer stopLogs()
+	services := []server.Service{s3svc, sts.New(), kinesisSvc, logsSvc}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -128,12 +135,10 @@ func Run(ctx context.Context, cfg config.Config, version string, stdout, stderr 
 	httpSrv.Protocols.SetUnencryptedHTTP2(true)
 	// Long-lived subscription streams end when shutdown starts, so they do
 	// not hold it up for the whole grace period.
+	// Logs' delivery into Kinesis stops first.
 	httpSrv.RegisterOnShutdown(func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := kinesisSvc.Stop(stopCtx); err != nil {
-			logger.Error("kinesis stop", "err", err)
-		}
+		stopLogs()
+		stopKinesis()
 	})
 	printBanner(stdout, cfg, version, endpoint, dataDir)
 	logger.Info("tributary started", "endpoint", endpoint, "data_dir", dataDir, "ephemeral", cfg.Ephemeral)
@@ -153,6 +158,23 @@ func Run(ctx context.Context, cfg config.Config, version string, stdout, stderr 
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// stopOnce returns a func that stops a service's background work once,
+// waiting at most 5 s. The shutdown hook (run in its own goroutine by
+// http.Server) and Run's defers both call it; a second caller waits for
+// the first to finish.
+func stopOnce(logger *slog.Logger, name string, svc server.Lifecycle) func() {
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := svc.Stop(stopCtx); err != nil {
+				logger.Error(name+" stop", "err", err)
+			}
+		})
+	}
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -143,4 +144,9 @@ func (s *Server) S3(t testing.TB) *s3.Client {
 // Kinesis returns a Kinesis client.
 func (s *Server) Kinesis(t testing.TB) *kinesis.Client {
 	return kinesis.NewFromConfig(s.AWSConfig(t))
+}
+
+// Logs returns a CloudWatch Logs client.
+func (s *Server) Logs(t testing.TB) *cloudwatchlogs.Client {
+	return cloudwatchlogs.NewFromConfig(s.AWSConfig(t))
 }

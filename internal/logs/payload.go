@@ -2,10 +2,11 @@ package logs
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/base64"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // payloadEvent is one log event of a subscription payload.
@@ -60,6 +61,8 @@ func controlMessage(kind string, now int64) []byte {
 }
 
 // gzipBytes compresses p with gzip at level 6, as CloudWatch Logs does.
+// klauspost/compress: about twice compress/gzip's speed at the same level,
+// and plain RFC 1952 output any gunzip reads.
 func gzipBytes(p []byte) []byte {
 	var buf bytes.Buffer
 	buf.Grow(len(p)/4 + 64)

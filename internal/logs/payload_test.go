@@ -1,8 +1,12 @@
 package logs
 
 import (
+	"bytes"
+	stdgzip "compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -52,5 +56,44 @@ func TestDataMessageIsJSON(t *testing.T) {
 		if got.LogEvents[i].Message != want || got.LogEvents[i].ID != evs[i].id {
 			t.Errorf("event %d: %q, want %q", i, got.LogEvents[i].Message, want)
 		}
+	}
+}
+
+// TestGzipBytesStandardGunzip: subscription payloads are read by
+// consumers with their standard library's gunzip.
+func TestGzipBytesStandardGunzip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	random := make([]byte, 300<<10)
+	for i := range random {
+		random[i] = byte(rng.Uint32())
+	}
+	flows := dataMessage("123456789012", "vpc-flow", "eni-0123456789abcdef0-all", "ssh", []payloadEvent{
+		{id: eventID(0, 0, 1), ts: 1, msg: []byte("2 123456789012 eni-0123456789abcdef0 10.0.0.1 10.0.0.2 4431 22 6 10 840 1700000000 1700000060 REJECT OK")},
+	})
+	cases := map[string][]byte{
+		"empty":   {},
+		"control": controlMessage("Kinesis stream", 1700000000000),
+		"flows":   flows,
+		"large":   bytes.Repeat(flows, 5000),
+		"random":  random,
+	}
+	for name, in := range cases {
+		t.Run(name, func(t *testing.T) {
+			z := gzipBytes(in)
+			zr, err := stdgzip.NewReader(bytes.NewReader(z))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := io.ReadAll(zr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(out, in) {
+				t.Fatalf("gunzip gave %d bytes, want %d", len(out), len(in))
+			}
+			if len(in) > 1000 && name != "random" && len(z) > len(in)/4 {
+				t.Fatalf("compressed %d bytes to %d: not compressing", len(in), len(z))
+			}
+		})
 	}
 }
