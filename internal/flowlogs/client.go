@@ -3,7 +3,6 @@ package flowlogs
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,9 +10,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
+
+	"github.com/tributary-dev/tributary/internal/auth"
 )
 
 // Client speaks the CloudWatch Logs JSON 1.1 protocol, signed with SigV4,
@@ -88,7 +88,9 @@ func (c *Client) call(ctx context.Context, op string, in, out any) error {
 	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", "Logs_20140328."+op)
-	c.sign(req, body)
+	if err := c.sign(req, body); err != nil {
+		return err
+	}
 	hc := c.HTTP
 	if hc == nil {
 		hc = http.DefaultClient
@@ -120,53 +122,21 @@ func (c *Client) call(ctx context.Context, op string, in, out any) error {
 	return nil
 }
 
-// sign adds a SigV4 Authorization header (service "logs") over the host,
-// date, target, content type and body hash.
-func (c *Client) sign(req *http.Request, body []byte) {
+// sign adds the session token, if any, and a SigV4 Authorization header
+// (service "logs") over the host, target, content type and body hash.
+func (c *Client) sign(req *http.Request, body []byte) error {
 	now := time.Now
 	if c.now != nil {
 		now = c.now
 	}
-	t := now().UTC()
-	amzDate, day := t.Format("20060102T150405Z"), t.Format("20060102")
-	payloadHash := sha256Hex(body)
-	req.Header.Set("X-Amz-Date", amzDate)
-	req.Header.Set("X-Amz-Content-Sha256", payloadHash)
 	if c.SessionToken != "" {
 		req.Header.Set("X-Amz-Security-Token", c.SessionToken)
 	}
-	headers := map[string]string{"host": req.URL.Host}
-	for name := range req.Header {
-		headers[strings.ToLower(name)] = strings.TrimSpace(req.Header.Get(name))
-	}
-	names := make([]string, 0, len(headers))
-	for n := range headers {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	var canon strings.Builder
-	for _, n := range names {
-		canon.WriteString(n + ":" + headers[n] + "\n")
-	}
-	signed := strings.Join(names, ";")
-	canonicalRequest := "POST\n/\n\n" + canon.String() + "\n" + signed + "\n" + payloadHash
-	scope := day + "/" + c.Region + "/logs/aws4_request"
-	toSign := "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + sha256Hex([]byte(canonicalRequest))
-	key := hmacSHA256([]byte("AWS4"+c.SecretKey), day)
-	for _, part := range []string{c.Region, "logs", "aws4_request"} {
-		key = hmacSHA256(key, part)
-	}
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+c.AccessKeyID+"/"+scope+
-		", SignedHeaders="+signed+", Signature="+hex.EncodeToString(hmacSHA256(key, toSign)))
+	cred := auth.Credential{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretKey}
+	return auth.SignV4(req, sha256Hex(body), cred, "logs", c.Region, now())
 }
 
 func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
-}
-
-func hmacSHA256(key []byte, data string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(data))
-	return m.Sum(nil)
 }
