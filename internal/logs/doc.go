@@ -87,6 +87,6 @@
 //	  decoding and signing dominate), and zones keep each page to the
 //	  records it can return instead of a rescan
 //	Subscription delivery (DeliverSubscriptions, fake destination):
-//	  every event: 190k-200k events/s (gzip level 6 is 60% of it)
+//	  every event: 320k-450k events/s with klauspost gzip level 6 (158k-194k with compress/gzip)
 //	  rejected-SSH pattern, 1% delivered: 4.3M-5.0M events/s scanned
 package logs
