@@ -2,8 +2,9 @@
 //
 //	tributary-bench s3 [flags]       S3 against moto_server, with aws-sdk-go-v2
 //	tributary-bench kinesis [flags]  Kinesis Data Streams against kinesalite and moto_server
+//	tributary-bench logs [flags]     CloudWatch Logs against moto_server
 //
-// See tributary-bench s3 -h and tributary-bench kinesis -h.
+// See tributary-bench s3 -h, tributary-bench kinesis -h and tributary-bench logs -h.
 package main
 
 import (
@@ -23,7 +24,7 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usage = "usage: tributary-bench s3|kinesis [flags]   (tributary-bench s3 -h, tributary-bench kinesis -h for the flags)"
+const usage = "usage: tributary-bench s3|kinesis|logs [flags]   (tributary-bench s3 -h, kinesis -h, logs -h for the flags)"
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -41,6 +42,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		var cfg bench.KinesisConfig
 		cfg, err = bench.ParseKinesisFlags(args[1:], stderr)
 		measure = func(ctx context.Context) error { return bench.RunKinesis(ctx, cfg, stdout, stderr) }
+	case "logs":
+		var cfg bench.LogsConfig
+		cfg, err = bench.ParseLogsFlags(args[1:], stderr)
+		measure = func(ctx context.Context) error { return bench.RunLogs(ctx, cfg, stdout, stderr) }
 	default:
 		fmt.Fprintln(stderr, usage)
 		return 2

@@ -114,6 +114,7 @@ func jsonBody(v any) (kinesisBody, error) {
 type kinesisClient struct {
 	url      string // endpoint + "/"
 	host     string
+	target   string // X-Amz-Target prefix: kinesisTargetPrefix, or another JSON 1.1 service's (forTarget)
 	signer   *sigV4Signer
 	http     *http.Client // requests with a deadline
 	stream   *http.Client // SubscribeToShard: a response that lasts as long as the subscription
@@ -144,10 +145,18 @@ func newKinesisClient(label, endpoint string, signer *sigV4Signer, transport *ht
 		return nil, fmt.Errorf("%s: endpoint %q is not a URL", label, endpoint)
 	}
 	return &kinesisClient{
-		url: strings.TrimRight(endpoint, "/") + "/", host: u.Host, signer: signer,
+		url: strings.TrimRight(endpoint, "/") + "/", host: u.Host, signer: signer, target: kinesisTargetPrefix,
 		http: &http.Client{Transport: transport}, stream: &http.Client{Transport: transport},
 		timeout: timeout, maxError: 600,
 	}, nil
+}
+
+// forTarget is a client of the same endpoint and connection pool for another AWS JSON 1.1 service:
+// targetPrefix such as "Logs_20140328.", signer for that service's signing name.
+func (c *kinesisClient) forTarget(targetPrefix string, signer *sigV4Signer) *kinesisClient {
+	other := *c
+	other.target, other.signer = targetPrefix, signer
+	return &other
 }
 
 // noErrorCode is the code of an answer that carries none.
@@ -223,7 +232,7 @@ func (c *kinesisClient) newRequest(ctx context.Context, op string, body kinesisB
 		return nil, err
 	}
 	req.Header.Set("Content-Type", kinesisContentType)
-	req.Header.Set("X-Amz-Target", kinesisTargetPrefix+op)
+	req.Header.Set("X-Amz-Target", c.target+op)
 	c.signer.sign(req, body.hash, time.Now())
 	return req, nil
 }

@@ -101,8 +101,8 @@ func (s *Service) getRecords(w http.ResponseWriter, r *http.Request, route awspr
 		limit = int(*in.Limit)
 	}
 	cbor := isCBOR(r)
-	buf := s.buffers.get()
-	defer s.buffers.put(buf)
+	buf := s.answers.get()
+	defer s.answers.put(buf)
 	var recs []recordOut
 	err = s.readStream(it.stream, func(st *stream) error {
 		rt := st.shards[it.shard]
@@ -259,4 +259,42 @@ func (bp *bufferPool) put(b *byteBuffer) {
 	}
 	b.b = b.b[:0]
 	bp.p.Put(b)
+}
+
+// answerPool keeps GetRecords response buffers. It is a bounded free list
+// rather than a sync.Pool: a sync.Pool is emptied by every other GC, so
+// after a burst of puts each drain call made its 15 MiB buffer afresh, and
+// touching new memory (zeroing, page faults) made the first GetRecords per
+// shard take over a second on a 2-core VM. At most maxFreeAnswers stay
+// allocated (about 70 MiB when all hold full-size answers).
+type answerPool struct {
+	once sync.Once
+	free chan *byteBuffer
+}
+
+const maxFreeAnswers = 4
+
+func (ap *answerPool) list() chan *byteBuffer {
+	ap.once.Do(func() { ap.free = make(chan *byteBuffer, maxFreeAnswers) })
+	return ap.free
+}
+
+func (ap *answerPool) get() *byteBuffer {
+	select {
+	case b := <-ap.list():
+		return b
+	default:
+		return &byteBuffer{b: make([]byte, 0, 64<<10)}
+	}
+}
+
+func (ap *answerPool) put(b *byteBuffer) {
+	if cap(b.b) > 32<<20 {
+		return
+	}
+	b.b = b.b[:0]
+	select {
+	case ap.list() <- b:
+	default: // enough kept; the GC takes this one
+	}
 }

@@ -65,6 +65,7 @@ type Service struct {
 	subs     *subscriptions
 	patterns patterns
 	buffers  bufferPool
+	answers  answerPool // GetRecords responses
 
 	stopLoop context.CancelFunc
 	loopDone chan struct{}

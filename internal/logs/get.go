@@ -139,6 +139,9 @@ func (s *Service) getLogEvents(ctx context.Context, in *getLogEventsInput) (*get
 	if err != nil {
 		return nil, err
 	}
+	if events == nil {
+		events = []outputLogEvent{} // AWS sends "events":[]; boto3 drops a null member
+	}
 	out := &getLogEventsOutput{Events: events}
 	if len(events) == 0 {
 		// Nothing more in this direction: the token given comes back,
