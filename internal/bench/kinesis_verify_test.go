@@ -68,17 +68,17 @@ func shardName(i int) string { return fmt.Sprintf("shardId-%012d", i) }
 func (f *fakeKinesis) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), kinesisTargetPrefix)
 	var in struct {
-		StreamName, StreamARN, ShardId, ShardIteratorType, ShardIterator, PartitionKey string
-		ShardCount, Limit                                                              int
-		Data                                                                           []byte
-		Records                                                                        []putRecordsEntry
+		StreamName, StreamARN, ShardId, ShardIteratorType, ShardIterator, PartitionKey, ConsumerARN string
+		ShardCount, Limit                                                                           int
+		Data                                                                                        []byte
+		Records                                                                                     []putRecordsEntry
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		f.fail(w, "SerializationException")
 		return
 	}
 	if op == "SubscribeToShard" {
-		f.subscribe(w, r, in.ShardId)
+		f.subscribe(w, r, in.ConsumerARN, in.ShardId)
 		return
 	}
 	f.mu.Lock()
@@ -153,9 +153,9 @@ func (f *fakeKinesis) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// subscribe streams the records of the stream named in the consumer ARN's tail, from LATEST, as
-// SubscribeToShardEvent messages.
-func (f *fakeKinesis) subscribe(w http.ResponseWriter, r *http.Request, shardID string) {
+// subscribe streams the records of the consumer's stream (its ARN is the consumer ARN's head), from
+// LATEST, as SubscribeToShardEvent messages.
+func (f *fakeKinesis) subscribe(w http.ResponseWriter, r *http.Request, consumerARN, shardID string) {
 	if !f.efo {
 		f.mu.Lock()
 		f.fail(w, "UnknownOperationException")
@@ -166,10 +166,16 @@ func (f *fakeKinesis) subscribe(w http.ResponseWriter, r *http.Request, shardID 
 	fmt.Sscanf(shardID, "shardId-%d", &shard)
 	f.mu.Lock()
 	var s *fakeStream
+	streamARN, _, _ := strings.Cut(consumerARN, "/consumer/")
 	for _, st := range f.streams {
-		if len(st.shards) == 1 { // the latency stream is the only 1-shard stream
+		if st.arn == streamARN {
 			s = st
 		}
+	}
+	if s == nil || shard < 0 || shard >= len(s.shards) {
+		f.fail(w, "ResourceNotFoundException")
+		f.mu.Unlock()
+		return
 	}
 	pos := len(s.shards[shard])
 	f.mu.Unlock()
