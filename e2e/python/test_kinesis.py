@@ -221,6 +221,18 @@ class Streams(KinesisCase):
         self.k.stop_stream_encryption(StreamName=name, EncryptionType="KMS", KeyId="alias/aws/kinesis")
         self.assertEqual(self.wait_active(name)["EncryptionType"], "NONE")
 
+    def test_max_record_size(self):
+        name = self.create("maxsize")
+        arn = self.k.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+        big = b"x" * (1024 * 1024 + 1)
+        self.assertError("InvalidArgumentException", self.k.put_record, StreamName=name, Data=big, PartitionKey="k")
+        self.k.update_max_record_size(StreamARN=arn, MaxRecordSizeInKiB=2048)
+        s = self.wait_active(name)
+        self.assertEqual(s["MaxRecordSizeInKiB"], 2048)
+        self.k.put_record(StreamName=name, Data=big, PartitionKey="k")
+        records = [r for rs in self.read_all(name).values() for r in rs]
+        self.assertEqual([len(r["Data"]) for r in records], [len(big)])
+
     def test_tags(self):
         name = self.create("tags")
         arn = self.k.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]

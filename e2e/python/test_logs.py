@@ -127,6 +127,15 @@ class TestGroupsAndStreams(LogsCase):
                          "The specified log group does not exist.", logGroupName=names[3])
         self.addCleanup(self.logs.create_log_group, logGroupName=names[3])  # so the cleanup above succeeds
 
+    def test_deletion_protection(self):
+        g = self.group("protected", ["s"])
+        self.logs.put_log_group_deletion_protection(logGroupIdentifier=g, deletionProtectionEnabled=True)
+        self.assertError("ValidationException", self.logs.delete_log_group, "deletion protection", logGroupName=g)
+        self.assertError("ValidationException", self.logs.delete_log_stream, logGroupName=g, logStreamName="s")
+        self.assertEqual([x["logStreamName"] for x in self.logs.describe_log_streams(logGroupName=g)["logStreams"]], ["s"])
+        self.logs.put_log_group_deletion_protection(logGroupIdentifier=g, deletionProtectionEnabled=False)
+        self.logs.delete_log_stream(logGroupName=g, logStreamName="s")
+
     def test_streams_order_and_paging(self):
         g = self.group("streams")
         now = now_ms()
