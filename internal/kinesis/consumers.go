@@ -60,11 +60,11 @@ func (s *Service) consumerOut(stream string, c *consumerMeta, now int64) consume
 
 func (s *Service) registerStreamConsumer(ctx context.Context, in *registerConsumerInput) (*registerConsumerOutput, error) {
 	c := s.check()
-	if c.required(in.StreamARN != nil, "streamARN") {
-		c.str(in.StreamARN, "streamARN", 1, 2048, patternStreamARN)
+	if c.Required(in.StreamARN != nil, "streamARN") {
+		c.Str(in.StreamARN, "streamARN", 1, 2048, patternStreamARN)
 	}
-	if c.required(in.ConsumerName != nil, "consumerName") {
-		c.str(in.ConsumerName, "consumerName", 1, 128, patternName)
+	if c.Required(in.ConsumerName != nil, "consumerName") {
+		c.Str(in.ConsumerName, "consumerName", 1, 128, patternName)
 	}
 	c.tags(in.Tags, "tags")
 	if err := c.Err(); err != nil {
@@ -111,9 +111,9 @@ func (s *Service) registerStreamConsumer(ctx context.Context, in *registerConsum
 // stream name and consumer name.
 func (s *Service) findConsumer(in *consumerRef) (stream, consumer string, created int64, err error) {
 	c := s.check()
-	c.str(in.StreamARN, "streamARN", 1, 2048, patternStreamARN)
-	c.str(in.ConsumerName, "consumerName", 1, 128, patternName)
-	c.str(in.ConsumerARN, "consumerARN", 1, 2048, patternConsumerARN)
+	c.Str(in.StreamARN, "streamARN", 1, 2048, patternStreamARN)
+	c.Str(in.ConsumerName, "consumerName", 1, 128, patternName)
+	c.Str(in.ConsumerARN, "consumerARN", 1, 2048, patternConsumerARN)
 	if err := c.Err(); err != nil {
 		return "", "", 0, err
 	}
@@ -181,11 +181,11 @@ func (s *Service) deregisterStreamConsumer(ctx context.Context, in *consumerRef)
 
 func (s *Service) listStreamConsumers(ctx context.Context, in *listConsumersInput) (*listConsumersOutput, error) {
 	c := s.check()
-	if c.required(in.StreamARN != nil, "streamARN") {
-		c.str(in.StreamARN, "streamARN", 1, 2048, patternStreamARN)
+	if c.Required(in.StreamARN != nil, "streamARN") {
+		c.Str(in.StreamARN, "streamARN", 1, 2048, patternStreamARN)
 	}
-	c.str(in.NextToken, "nextToken", 1, 1048576, "")
-	c.intRange(in.MaxResults, "maxResults", 1, 10000)
+	c.Str(in.NextToken, "nextToken", 1, 1048576, "")
+	c.Int(in.MaxResults, "maxResults", 1, 10000)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}

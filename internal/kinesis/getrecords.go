@@ -79,11 +79,11 @@ func (s *Service) getRecords(w http.ResponseWriter, r *http.Request, route awspr
 		return err
 	}
 	c := s.check()
-	if c.required(in.ShardIterator != nil, "shardIterator") {
-		c.str(in.ShardIterator, "shardIterator", 1, 512, "")
+	if c.Required(in.ShardIterator != nil, "shardIterator") {
+		c.Str(in.ShardIterator, "shardIterator", 1, 512, "")
 	}
-	c.intRange(in.Limit, "limit", 1, maxGetRecords)
-	c.str(in.StreamARN, "streamARN", 1, 2048, patternStreamARN)
+	c.Int(in.Limit, "limit", 1, maxGetRecords)
+	c.Str(in.StreamARN, "streamARN", 1, 2048, patternStreamARN)
 	if err := c.Err(); err != nil {
 		return err
 	}

@@ -92,13 +92,13 @@ func javaDate(ms int64) string { return time.UnixMilli(ms).UTC().Format(javaDate
 func (s *Service) getShardIterator(ctx context.Context, in *getShardIteratorInput) (*getShardIteratorOutput, error) {
 	c := s.check()
 	c.ref(&in.streamRef)
-	if c.required(in.ShardId != nil, "shardId") {
+	if c.Required(in.ShardId != nil, "shardId") {
 		c.shardID(in.ShardId, "shardId")
 	}
-	if c.required(in.ShardIteratorType != nil, shardIteratorType) {
-		c.enum(in.ShardIteratorType, shardIteratorType, iteratorTypes...)
+	if c.Required(in.ShardIteratorType != nil, shardIteratorType) {
+		c.Enum(in.ShardIteratorType, shardIteratorType, iteratorTypes...)
 	}
-	c.str(in.StartingSequenceNumber, "startingSequenceNumber", 0, 0, patternSequence)
+	c.Str(in.StartingSequenceNumber, "startingSequenceNumber", 0, 0, patternSequence)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}

@@ -99,11 +99,9 @@ func (c *checker) entry(data []byte, pk, ehk *string, index int) {
 	if pk == nil {
 		c.AddNull(member("partitionKey"))
 	} else if n := len(*pk); n < 1 || n > 256 && utf8.RuneCountInString(*pk) > 256 {
-		c.str(pk, member("partitionKey"), 1, 256, "")
+		c.Str(pk, member("partitionKey"), 1, 256, "")
 	}
-	if ehk != nil && !c.p[patternHashKey].MatchString(*ehk) {
-		c.Add(*ehk, member("explicitHashKey"), awsproto.ConstraintPattern(patternHashKey))
-	}
+	c.Str(ehk, member("explicitHashKey"), 0, 0, patternHashKey)
 }
 
 // placement is where one record goes: its hash key's open shard.
@@ -140,7 +138,7 @@ func (s *Service) putRecord(ctx context.Context, in *putRecordInput) (*putRecord
 	c := s.check()
 	c.ref(&in.streamRef)
 	c.entry(in.Data, in.PartitionKey, in.ExplicitHashKey, 0)
-	c.str(in.SequenceNumberForOrdering, "sequenceNumberForOrdering", 0, 0, patternSequence)
+	c.Str(in.SequenceNumberForOrdering, "sequenceNumberForOrdering", 0, 0, patternSequence)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
@@ -201,7 +199,7 @@ type shardBatch struct {
 func (s *Service) putRecords(ctx context.Context, in *putRecordsInput) (*putRecordsOutput, error) {
 	c := s.check()
 	c.ref(&in.streamRef)
-	if c.required(in.Records != nil, "records") {
+	if c.Required(in.Records != nil, "records") {
 		if n := len(in.Records); n < 1 || n > maxPutRecords {
 			c.Add(recordsValue(in.Records), "records", lengthConstraint(n, 1, maxPutRecords))
 		}

@@ -53,11 +53,11 @@ func (s *Service) markUpdating(m *streamMeta, now int64) {
 func (s *Service) splitShard(ctx context.Context, in *splitShardInput) (*none, error) {
 	c := s.check()
 	c.ref(&in.streamRef)
-	if c.required(in.ShardToSplit != nil, "shardToSplit") {
+	if c.Required(in.ShardToSplit != nil, "shardToSplit") {
 		c.shardID(in.ShardToSplit, "shardToSplit")
 	}
-	if c.required(in.NewStartingHashKey != nil, "newStartingHashKey") {
-		c.str(in.NewStartingHashKey, "newStartingHashKey", 0, 0, patternHashKey)
+	if c.Required(in.NewStartingHashKey != nil, "newStartingHashKey") {
+		c.Str(in.NewStartingHashKey, "newStartingHashKey", 0, 0, patternHashKey)
 	}
 	if err := c.Err(); err != nil {
 		return nil, err
@@ -99,10 +99,10 @@ func (s *Service) splitShard(ctx context.Context, in *splitShardInput) (*none, e
 func (s *Service) mergeShards(ctx context.Context, in *mergeShardsInput) (*none, error) {
 	c := s.check()
 	c.ref(&in.streamRef)
-	if c.required(in.ShardToMerge != nil, "shardToMerge") {
+	if c.Required(in.ShardToMerge != nil, "shardToMerge") {
 		c.shardID(in.ShardToMerge, "shardToMerge")
 	}
-	if c.required(in.AdjacentShardToMerge != nil, "adjacentShardToMerge") {
+	if c.Required(in.AdjacentShardToMerge != nil, "adjacentShardToMerge") {
 		c.shardID(in.AdjacentShardToMerge, "adjacentShardToMerge")
 	}
 	if err := c.Err(); err != nil {
@@ -151,11 +151,11 @@ func (s *Service) mergeShards(ctx context.Context, in *mergeShardsInput) (*none,
 func (s *Service) updateShardCount(ctx context.Context, in *updateShardCountInput) (*updateShardCountOutput, error) {
 	c := s.check()
 	c.ref(&in.streamRef)
-	if c.required(in.TargetShardCount != nil, "targetShardCount") {
-		c.intRange(in.TargetShardCount, "targetShardCount", 1, 0)
+	if c.Required(in.TargetShardCount != nil, "targetShardCount") {
+		c.Int(in.TargetShardCount, "targetShardCount", 1, 0)
 	}
-	if c.required(in.ScalingType != nil, "scalingType") {
-		c.enum(in.ScalingType, "scalingType", "UNIFORM_SCALING")
+	if c.Required(in.ScalingType != nil, "scalingType") {
+		c.Enum(in.ScalingType, "scalingType", "UNIFORM_SCALING")
 	}
 	if err := c.Err(); err != nil {
 		return nil, err
@@ -267,13 +267,13 @@ func rescale(st *stream, m *streamMeta, target int, now int64) {
 
 func (s *Service) updateStreamMode(ctx context.Context, in *updateStreamModeInput) (*none, error) {
 	c := s.check()
-	if c.required(in.StreamARN != nil, "streamARN") {
-		c.str(in.StreamARN, "streamARN", 1, 2048, patternStreamARN)
+	if c.Required(in.StreamARN != nil, "streamARN") {
+		c.Str(in.StreamARN, "streamARN", 1, 2048, patternStreamARN)
 	}
-	if c.required(in.StreamModeDetails != nil, "streamModeDetails") {
-		c.enum(&in.StreamModeDetails.StreamMode, "streamModeDetails.streamMode", modeProvisioned, modeOnDemand)
+	if c.Required(in.StreamModeDetails != nil, "streamModeDetails") {
+		c.Enum(&in.StreamModeDetails.StreamMode, "streamModeDetails.streamMode", modeProvisioned, modeOnDemand)
 	}
-	c.intRange(in.WarmThroughputMiBps, "warmThroughputMiBps", 0, 0)
+	c.Int(in.WarmThroughputMiBps, "warmThroughputMiBps", 0, 0)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}

@@ -63,7 +63,7 @@ type Service struct {
 	openTotal atomic.Int64
 
 	subs     *subscriptions
-	patterns patterns
+	patterns awsproto.Patterns
 	buffers  bufferPool
 	answers  answerPool // GetRecords responses
 

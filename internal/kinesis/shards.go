@@ -94,12 +94,12 @@ var shardFilterTypes = []string{"AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_
 func (s *Service) listShards(ctx context.Context, in *listShardsInput) (*listShardsOutput, error) {
 	c := s.check()
 	c.ref(&in.streamRef)
-	c.str(in.NextToken, "nextToken", 1, 1048576, "")
+	c.Str(in.NextToken, "nextToken", 1, 1048576, "")
 	c.shardID(in.ExclusiveStartShardId, "exclusiveStartShardId")
-	c.intRange(in.MaxResults, "maxResults", 1, 10000)
+	c.Int(in.MaxResults, "maxResults", 1, 10000)
 	if f := in.ShardFilter; f != nil {
-		if c.required(f.Type != nil, "shardFilter.type") {
-			c.enum(f.Type, "shardFilter.type", shardFilterTypes...)
+		if c.Required(f.Type != nil, "shardFilter.type") {
+			c.Enum(f.Type, "shardFilter.type", shardFilterTypes...)
 		}
 		c.shardID(f.ShardId, "shardFilter.shardId")
 	}

@@ -113,15 +113,15 @@ func (s *Service) requireActive(st *stream) error {
 
 func (s *Service) createStream(ctx context.Context, in *createStreamInput) (*none, error) {
 	c := s.check()
-	if c.required(in.StreamName != nil, "streamName") {
-		c.str(in.StreamName, "streamName", 1, 128, patternName)
+	if c.Required(in.StreamName != nil, "streamName") {
+		c.Str(in.StreamName, "streamName", 1, 128, patternName)
 	}
-	c.intRange(in.ShardCount, "shardCount", 1, 0)
+	c.Int(in.ShardCount, "shardCount", 1, 0)
 	if in.StreamModeDetails != nil {
-		c.enum(&in.StreamModeDetails.StreamMode, "streamModeDetails.streamMode", modeProvisioned, modeOnDemand)
+		c.Enum(&in.StreamModeDetails.StreamMode, "streamModeDetails.streamMode", modeProvisioned, modeOnDemand)
 	}
-	c.intRange(in.WarmThroughputMiBps, "warmThroughputMiBps", 0, 0)
-	c.intRange(in.MaxRecordSizeInKiB, "maxRecordSizeInKiB", 1024, 10240)
+	c.Int(in.WarmThroughputMiBps, "warmThroughputMiBps", 0, 0)
+	c.Int(in.MaxRecordSizeInKiB, "maxRecordSizeInKiB", 1024, 10240)
 	c.tags(in.Tags, "tags")
 	if err := c.Err(); err != nil {
 		return nil, err
@@ -221,7 +221,7 @@ func (s *Service) deleteStream(ctx context.Context, in *deleteStreamInput) (*non
 func (s *Service) describeStream(ctx context.Context, in *describeStreamInput) (*describeStreamOutput, error) {
 	c := s.check()
 	c.ref(&in.streamRef)
-	c.intRange(in.Limit, "limit", 1, 10000)
+	c.Int(in.Limit, "limit", 1, 10000)
 	c.shardID(in.ExclusiveStartShardId, "exclusiveStartShardId")
 	if err := c.Err(); err != nil {
 		return nil, err
@@ -337,9 +337,9 @@ func (s *Service) decodeToken(tok string) (pageToken, error) {
 
 func (s *Service) listStreams(ctx context.Context, in *listStreamsInput) (*listStreamsOutput, error) {
 	c := s.check()
-	c.intRange(in.Limit, "limit", 1, 10000)
-	c.str(in.ExclusiveStartStreamName, "exclusiveStartStreamName", 1, 128, patternName)
-	c.str(in.NextToken, "nextToken", 1, 1048576, "")
+	c.Int(in.Limit, "limit", 1, 10000)
+	c.Str(in.ExclusiveStartStreamName, "exclusiveStartStreamName", 1, 128, patternName)
+	c.Str(in.NextToken, "nextToken", 1, 1048576, "")
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
@@ -397,7 +397,7 @@ func (s *Service) decreaseRetention(ctx context.Context, in *retentionInput) (*n
 func (s *Service) changeRetention(in *retentionInput, increase bool) (*none, error) {
 	c := s.check()
 	c.ref(&in.streamRef)
-	c.required(in.RetentionPeriodHours != nil, "retentionPeriodHours")
+	c.Required(in.RetentionPeriodHours != nil, "retentionPeriodHours")
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
@@ -445,7 +445,7 @@ func (s *Service) disableMonitoring(ctx context.Context, in *monitoringInput) (*
 func (s *Service) changeMonitoring(in *monitoringInput, enable bool) (*monitoringOutput, error) {
 	c := s.check()
 	c.ref(&in.streamRef)
-	if c.required(in.ShardLevelMetrics != nil, "shardLevelMetrics") {
+	if c.Required(in.ShardLevelMetrics != nil, "shardLevelMetrics") {
 		if len(in.ShardLevelMetrics) < 1 {
 			c.Add("[]", "shardLevelMetrics", "Member must have length greater than or equal to 1")
 		}
@@ -453,7 +453,7 @@ func (s *Service) changeMonitoring(in *monitoringInput, enable bool) (*monitorin
 			c.Add("["+strings.Join(in.ShardLevelMetrics, ", ")+"]", "shardLevelMetrics", "Member must have length less than or equal to 7")
 		}
 		for i := range in.ShardLevelMetrics {
-			c.enum(&in.ShardLevelMetrics[i], "shardLevelMetrics."+itoa(i+1)+".member", metricNames...)
+			c.Enum(&in.ShardLevelMetrics[i], "shardLevelMetrics."+itoa(i+1)+".member", metricNames...)
 		}
 	}
 	if err := c.Err(); err != nil {
@@ -514,11 +514,11 @@ func (s *Service) stopEncryption(ctx context.Context, in *encryptionInput) (*non
 func (s *Service) changeEncryption(in *encryptionInput, start bool) (*none, error) {
 	c := s.check()
 	c.ref(&in.streamRef)
-	if c.required(in.EncryptionType != nil, "encryptionType") {
-		c.enum(in.EncryptionType, "encryptionType", "NONE", "KMS")
+	if c.Required(in.EncryptionType != nil, "encryptionType") {
+		c.Enum(in.EncryptionType, "encryptionType", "NONE", "KMS")
 	}
-	if c.required(in.KeyId != nil, "keyId") {
-		c.str(in.KeyId, "keyId", 1, 2048, "")
+	if c.Required(in.KeyId != nil, "keyId") {
+		c.Str(in.KeyId, "keyId", 1, 2048, "")
 	}
 	if err := c.Err(); err != nil {
 		return nil, err
@@ -547,9 +547,9 @@ func (s *Service) changeEncryption(in *encryptionInput, start bool) (*none, erro
 
 func (s *Service) updateMaxRecordSize(ctx context.Context, in *updateMaxRecordSizeInput) (*none, error) {
 	c := s.check()
-	c.str(in.StreamARN, "streamARN", 1, 2048, patternStreamARN)
-	if c.required(in.MaxRecordSizeInKiB != nil, "maxRecordSizeInKiB") {
-		c.intRange(in.MaxRecordSizeInKiB, "maxRecordSizeInKiB", 1024, 10240)
+	c.Str(in.StreamARN, "streamARN", 1, 2048, patternStreamARN)
+	if c.Required(in.MaxRecordSizeInKiB != nil, "maxRecordSizeInKiB") {
+		c.Int(in.MaxRecordSizeInKiB, "maxRecordSizeInKiB", 1024, 10240)
 	}
 	if err := c.Err(); err != nil {
 		return nil, err

@@ -23,17 +23,17 @@ func (s *Service) subscribeToShard(w http.ResponseWriter, r *http.Request, route
 		return err
 	}
 	c := s.check()
-	if c.required(in.ConsumerARN != nil, "consumerARN") {
-		c.str(in.ConsumerARN, "consumerARN", 1, 2048, patternConsumerARN)
+	if c.Required(in.ConsumerARN != nil, "consumerARN") {
+		c.Str(in.ConsumerARN, "consumerARN", 1, 2048, patternConsumerARN)
 	}
-	if c.required(in.ShardId != nil, "shardId") {
+	if c.Required(in.ShardId != nil, "shardId") {
 		c.shardID(in.ShardId, "shardId")
 	}
-	if c.required(in.StartingPosition != nil, "startingPosition") {
-		if c.required(in.StartingPosition.Type != nil, "startingPosition.type") {
-			c.enum(in.StartingPosition.Type, "startingPosition.type", iteratorTypes...)
+	if c.Required(in.StartingPosition != nil, "startingPosition") {
+		if c.Required(in.StartingPosition.Type != nil, "startingPosition.type") {
+			c.Enum(in.StartingPosition.Type, "startingPosition.type", iteratorTypes...)
 		}
-		c.str(in.StartingPosition.SequenceNumber, "startingPosition.sequenceNumber", 0, 0, patternSequence)
+		c.Str(in.StartingPosition.SequenceNumber, "startingPosition.sequenceNumber", 0, 0, patternSequence)
 	}
 	if err := c.Err(); err != nil {
 		return err

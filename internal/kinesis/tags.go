@@ -21,8 +21,8 @@ func (c *checker) tags(m map[string]string, member string) {
 	}
 	for _, k := range sortedKeys(m) {
 		v := m[k]
-		c.str(&k, member+".member.key", 1, 128, "")
-		c.str(&v, member+".member.value", 0, 256, "")
+		c.Str(&k, member+".member.key", 1, 128, "")
+		c.Str(&v, member+".member.value", 0, 256, "")
 	}
 }
 
@@ -37,7 +37,7 @@ func (c *checker) tagKeys(keys []string, member string, required bool) {
 		c.Add("["+strings.Join(keys, ", ")+"]", member, lengthConstraint(len(keys), 1, 50))
 	}
 	for i := range keys {
-		c.str(&keys[i], member+"."+itoa(i+1)+".member", 1, 128, "")
+		c.Str(&keys[i], member+"."+itoa(i+1)+".member", 1, 128, "")
 	}
 }
 
@@ -88,7 +88,7 @@ func (s *Service) mergeTags(existing, added map[string]string, resource string) 
 func (s *Service) addTagsToStream(ctx context.Context, in *addTagsInput) (*none, error) {
 	c := s.check()
 	c.ref(&in.streamRef)
-	if c.required(in.Tags != nil, "tags") {
+	if c.Required(in.Tags != nil, "tags") {
 		c.tags(in.Tags, "tags")
 	}
 	if err := c.Err(); err != nil {
@@ -132,8 +132,8 @@ func (s *Service) removeTagsFromStream(ctx context.Context, in *removeTagsInput)
 func (s *Service) listTagsForStream(ctx context.Context, in *listTagsForStreamInput) (*listTagsForStreamOutput, error) {
 	c := s.check()
 	c.ref(&in.streamRef)
-	c.str(in.ExclusiveStartTagKey, "exclusiveStartTagKey", 1, 128, "")
-	c.intRange(in.Limit, "limit", 1, 50)
+	c.Str(in.ExclusiveStartTagKey, "exclusiveStartTagKey", 1, 128, "")
+	c.Int(in.Limit, "limit", 1, 50)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
@@ -199,15 +199,15 @@ func (s *Service) resourceTags(arn string, fn func(tags map[string]string, resou
 }
 
 func (c *checker) resourceARN(arn *string) {
-	if c.required(arn != nil, "resourceARN") {
-		c.str(arn, "resourceARN", 1, 2048, patternResourceARN)
+	if c.Required(arn != nil, "resourceARN") {
+		c.Str(arn, "resourceARN", 1, 2048, patternResourceARN)
 	}
 }
 
 func (s *Service) tagResource(ctx context.Context, in *tagResourceInput) (*none, error) {
 	c := s.check()
 	c.resourceARN(in.ResourceARN)
-	if c.required(in.Tags != nil, "tags") {
+	if c.Required(in.Tags != nil, "tags") {
 		c.tags(in.Tags, "tags")
 	}
 	if err := c.Err(); err != nil {

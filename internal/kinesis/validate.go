@@ -1,10 +1,6 @@
 package kinesis
 
 import (
-	"regexp"
-	"strconv"
-	"unicode/utf8"
-
 	"github.com/tributary-dev/tributary/internal/awsproto"
 )
 
@@ -19,82 +15,23 @@ const (
 	patternStreamID    = `[a-z0-9]{20}-[a-z0-9]{3}`
 )
 
-// patterns holds the compiled model patterns; built once per Service.
-type patterns map[string]*regexp.Regexp
-
-func compilePatterns() patterns {
-	p := patterns{}
-	for _, src := range []string{patternName, patternStreamARN, patternResourceARN, patternConsumerARN,
-		patternHashKey, patternSequence, patternStreamID} {
-		p[src] = regexp.MustCompile(`^(?:` + src + `)$`)
-	}
-	return p
+func compilePatterns() awsproto.Patterns {
+	return awsproto.CompilePatterns(patternName, patternStreamARN, patternResourceARN, patternConsumerARN,
+		patternHashKey, patternSequence, patternStreamID)
 }
 
-// checker records model violations with the service's patterns.
-type checker struct {
-	awsproto.Validation
-	p patterns
-}
+// checker adds Kinesis's member groups to the model-constraint checker.
+type checker struct{ awsproto.Checker }
 
-func (s *Service) check() *checker { return &checker{p: s.patterns} }
-
-// str checks an optional string member: length bounds (in characters) and a pattern.
-func (c *checker) str(v *string, member string, minLen, maxLen int, pattern string) {
-	if v == nil {
-		return
-	}
-	n := utf8.RuneCountInString(*v)
-	if n < minLen {
-		c.Add(*v, member, awsproto.ConstraintMinLength(minLen))
-	}
-	if maxLen > 0 && n > maxLen {
-		c.Add(*v, member, awsproto.ConstraintMaxLength(maxLen))
-	}
-	if pattern != "" && !c.p[pattern].MatchString(*v) {
-		c.Add(*v, member, awsproto.ConstraintPattern(pattern))
-	}
-}
-
-// required records a missing required member; it returns whether v is present.
-func (c *checker) required(present bool, member string) bool {
-	if !present {
-		c.AddNull(member)
-	}
-	return present
-}
-
-func (c *checker) intRange(v *int64, member string, min, max int64) {
-	if v == nil {
-		return
-	}
-	if *v < min {
-		c.Add(strconv.FormatInt(*v, 10), member, awsproto.ConstraintMinValue(min))
-	}
-	if max > 0 && *v > max {
-		c.Add(strconv.FormatInt(*v, 10), member, awsproto.ConstraintMaxValue(max))
-	}
-}
-
-func (c *checker) enum(v *string, member string, values ...string) {
-	if v == nil {
-		return
-	}
-	for _, e := range values {
-		if *v == e {
-			return
-		}
-	}
-	c.Add(*v, member, awsproto.ConstraintEnum(values...))
-}
+func (s *Service) check() *checker { return &checker{awsproto.NewChecker(s.patterns)} }
 
 // ref checks the StreamName / StreamARN / StreamId members.
 func (c *checker) ref(r *streamRef) {
-	c.str(r.StreamName, "streamName", 1, 128, patternName)
-	c.str(r.StreamARN, "streamARN", 1, 2048, patternStreamARN)
-	c.str(r.StreamId, "streamId", 1, 24, patternStreamID)
+	c.Str(r.StreamName, "streamName", 1, 128, patternName)
+	c.Str(r.StreamARN, "streamARN", 1, 2048, patternStreamARN)
+	c.Str(r.StreamId, "streamId", 1, 24, patternStreamID)
 }
 
 func (c *checker) shardID(v *string, member string) {
-	c.str(v, member, 1, 128, patternName)
+	c.Str(v, member, 1, 128, patternName)
 }

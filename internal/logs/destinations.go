@@ -119,14 +119,14 @@ func (s *Service) saveDestination(m *destinationMeta) error {
 
 func (s *Service) putDestination(ctx context.Context, in *putDestinationInput) (*putDestinationOutput, error) {
 	c := s.check()
-	if c.required(in.DestinationName != nil, "destinationName") {
-		c.str(in.DestinationName, "destinationName", 1, 512, patternStreamName)
+	if c.Required(in.DestinationName != nil, "destinationName") {
+		c.Str(in.DestinationName, "destinationName", 1, 512, patternStreamName)
 	}
-	if c.required(in.TargetArn != nil, "targetArn") {
-		c.str(in.TargetArn, "targetArn", 1, 0, "")
+	if c.Required(in.TargetArn != nil, "targetArn") {
+		c.Str(in.TargetArn, "targetArn", 1, 0, "")
 	}
-	if c.required(in.RoleArn != nil, "roleArn") {
-		c.str(in.RoleArn, "roleArn", 1, 0, "")
+	if c.Required(in.RoleArn != nil, "roleArn") {
+		c.Str(in.RoleArn, "roleArn", 1, 0, "")
 	}
 	c.tags(in.Tags, "tags", false)
 	if err := c.Err(); err != nil {
@@ -152,11 +152,11 @@ func (s *Service) putDestination(ctx context.Context, in *putDestinationInput) (
 
 func (s *Service) putDestinationPolicy(ctx context.Context, in *putDestinationPolicyInput) (*none, error) {
 	c := s.check()
-	if c.required(in.DestinationName != nil, "destinationName") {
-		c.str(in.DestinationName, "destinationName", 1, 512, patternStreamName)
+	if c.Required(in.DestinationName != nil, "destinationName") {
+		c.Str(in.DestinationName, "destinationName", 1, 512, patternStreamName)
 	}
-	if c.required(in.AccessPolicy != nil, "accessPolicy") {
-		c.str(in.AccessPolicy, "accessPolicy", 1, 0, "")
+	if c.Required(in.AccessPolicy != nil, "accessPolicy") {
+		c.Str(in.AccessPolicy, "accessPolicy", 1, 0, "")
 	}
 	if err := c.Err(); err != nil {
 		return nil, err
@@ -177,7 +177,7 @@ func (s *Service) putDestinationPolicy(ctx context.Context, in *putDestinationPo
 
 func (s *Service) describeDestinations(ctx context.Context, in *describeDestinationsInput) (*describeDestinationsOutput, error) {
 	c := s.check()
-	c.str(in.DestinationNamePrefix, "DestinationNamePrefix", 1, 512, patternStreamName)
+	c.Str(in.DestinationNamePrefix, "DestinationNamePrefix", 1, 512, patternStreamName)
 	c.nextToken(in.NextToken)
 	c.limit(in.Limit, describePageMax)
 	if err := c.Err(); err != nil {
@@ -210,8 +210,8 @@ func (s *Service) describeDestinations(ctx context.Context, in *describeDestinat
 
 func (s *Service) deleteDestination(ctx context.Context, in *destinationNameInput) (*none, error) {
 	c := s.check()
-	if c.required(in.DestinationName != nil, "destinationName") {
-		c.str(in.DestinationName, "destinationName", 1, 512, patternStreamName)
+	if c.Required(in.DestinationName != nil, "destinationName") {
+		c.Str(in.DestinationName, "destinationName", 1, 512, patternStreamName)
 	}
 	if err := c.Err(); err != nil {
 		return nil, err

@@ -93,12 +93,12 @@ type filterScan struct {
 func (s *Service) filterLogEvents(ctx context.Context, in *filterLogEventsInput) (*filterLogEventsOutput, error) {
 	c := s.check()
 	c.groupName(in.LogGroupName, "logGroupName")
-	c.str(in.LogGroupIdentifier, "logGroupIdentifier", 1, 2048, patternGroupIdentifier)
+	c.Str(in.LogGroupIdentifier, "logGroupIdentifier", 1, 2048, patternGroupIdentifier)
 	if in.LogStreamNames != nil && (len(in.LogStreamNames) < 1 || len(in.LogStreamNames) > filterStreamNamesMax) {
 		c.Add("["+strings.Join(in.LogStreamNames, ", ")+"]", "logStreamNames", lengthConstraint(len(in.LogStreamNames), 1, filterStreamNamesMax))
 	}
 	c.streamName(in.LogStreamNamePrefix, "logStreamNamePrefix")
-	c.str(in.FilterPattern, "filterPattern", 0, filterpattern.MaxLength, "")
+	c.Str(in.FilterPattern, "filterPattern", 0, filterpattern.MaxLength, "")
 	c.nextToken(in.NextToken)
 	c.limit(in.Limit, maxPageEvents)
 	if err := c.Err(); err != nil {

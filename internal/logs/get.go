@@ -70,8 +70,8 @@ func (m *zoneMap) skip(r *eventRange, lo, hi uint64) bool {
 func (s *Service) getLogEvents(ctx context.Context, in *getLogEventsInput) (*getLogEventsOutput, error) {
 	c := s.check()
 	c.groupName(in.LogGroupName, "logGroupName")
-	c.str(in.LogGroupIdentifier, "logGroupIdentifier", 1, 2048, patternGroupIdentifier)
-	if c.required(in.LogStreamName != nil, "logStreamName") {
+	c.Str(in.LogGroupIdentifier, "logGroupIdentifier", 1, 2048, patternGroupIdentifier)
+	if c.Required(in.LogStreamName != nil, "logStreamName") {
 		c.streamName(in.LogStreamName, "logStreamName")
 	}
 	c.nextToken(in.NextToken)

@@ -100,9 +100,9 @@ func (s *Service) writeGroup(name string, fn func(g *group) error) error {
 func (s *Service) createLogGroup(ctx context.Context, in *createLogGroupInput) (*none, error) {
 	c := s.check()
 	c.requiredGroupName(in.LogGroupName)
-	c.str(in.KmsKeyID, "kmsKeyId", 0, 256, "")
+	c.Str(in.KmsKeyID, "kmsKeyId", 0, 256, "")
 	c.tags(in.Tags, "tags", false)
-	c.enum(in.LogGroupClass, "logGroupClass", logGroupClasses...)
+	c.Enum(in.LogGroupClass, "logGroupClass", logGroupClasses...)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
@@ -199,10 +199,10 @@ func (s *Service) removeGroup(name string, force bool) error {
 func (s *Service) describeLogGroups(ctx context.Context, in *describeLogGroupsInput) (*describeLogGroupsOutput, error) {
 	c := s.check()
 	c.groupName(in.LogGroupNamePrefix, "logGroupNamePrefix")
-	c.str(in.LogGroupNamePattern, "logGroupNamePattern", 0, 512, patternGroupNamePattern)
+	c.Str(in.LogGroupNamePattern, "logGroupNamePattern", 0, 512, patternGroupNamePattern)
 	c.nextToken(in.NextToken)
 	c.limit(in.Limit, describePageMax)
-	c.enum(in.LogGroupClass, "logGroupClass", logGroupClasses...)
+	c.Enum(in.LogGroupClass, "logGroupClass", logGroupClasses...)
 	if in.LogGroupIdentifiers != nil && (len(in.LogGroupIdentifiers) < 1 || len(in.LogGroupIdentifiers) > 50) {
 		c.Add("["+strings.Join(in.LogGroupIdentifiers, ", ")+"]", "logGroupIdentifiers", lengthConstraint(len(in.LogGroupIdentifiers), 1, 50))
 	}
@@ -293,7 +293,7 @@ func (s *Service) groupOut(g *group, now int64) logGroupOut {
 func (s *Service) putRetentionPolicy(ctx context.Context, in *putRetentionPolicyInput) (*none, error) {
 	c := s.check()
 	c.requiredGroupName(in.LogGroupName)
-	c.required(in.RetentionInDays != nil, "retentionInDays")
+	c.Required(in.RetentionInDays != nil, "retentionInDays")
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
@@ -341,10 +341,10 @@ type putDeletionProtectionInput struct {
 
 func (s *Service) putLogGroupDeletionProtection(ctx context.Context, in *putDeletionProtectionInput) (*none, error) {
 	c := s.check()
-	if c.required(in.LogGroupIdentifier != nil, "logGroupIdentifier") {
-		c.str(in.LogGroupIdentifier, "logGroupIdentifier", 1, 2048, patternGroupIdentifier)
+	if c.Required(in.LogGroupIdentifier != nil, "logGroupIdentifier") {
+		c.Str(in.LogGroupIdentifier, "logGroupIdentifier", 1, 2048, patternGroupIdentifier)
 	}
-	c.required(in.DeletionProtectionEnabled != nil, "deletionProtectionEnabled")
+	c.Required(in.DeletionProtectionEnabled != nil, "deletionProtectionEnabled")
 	if err := c.Err(); err != nil {
 		return nil, err
 	}

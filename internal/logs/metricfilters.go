@@ -96,31 +96,31 @@ type testMetricFilterOutput struct {
 func (s *Service) putMetricFilter(ctx context.Context, in *putMetricFilterInput) (*none, error) {
 	c := s.check()
 	c.requiredGroupName(in.LogGroupName)
-	if c.required(in.FilterName != nil, "filterName") {
-		c.str(in.FilterName, "filterName", 1, 512, patternStreamName)
+	if c.Required(in.FilterName != nil, "filterName") {
+		c.Str(in.FilterName, "filterName", 1, 512, patternStreamName)
 	}
-	if c.required(in.FilterPattern != nil, "filterPattern") {
-		c.str(in.FilterPattern, "filterPattern", 0, filterpattern.MaxLength, "")
+	if c.Required(in.FilterPattern != nil, "filterPattern") {
+		c.Str(in.FilterPattern, "filterPattern", 0, filterpattern.MaxLength, "")
 	}
-	if c.required(in.MetricTransformations != nil, "metricTransformations") && len(in.MetricTransformations) != 1 {
+	if c.Required(in.MetricTransformations != nil, "metricTransformations") && len(in.MetricTransformations) != 1 {
 		c.Add("["+strconv.Itoa(len(in.MetricTransformations))+" transformations]", "metricTransformations",
 			lengthConstraint(len(in.MetricTransformations), 1, 1))
 	}
 	for i := range in.MetricTransformations {
 		t := &in.MetricTransformations[i]
 		member := "metricTransformations." + strconv.Itoa(i+1) + ".member."
-		if c.required(t.MetricName != nil, member+"metricName") {
-			c.str(t.MetricName, member+"metricName", 0, 255, patternMetricName)
+		if c.Required(t.MetricName != nil, member+"metricName") {
+			c.Str(t.MetricName, member+"metricName", 0, 255, patternMetricName)
 		}
-		if c.required(t.MetricNamespace != nil, member+"metricNamespace") {
-			c.str(t.MetricNamespace, member+"metricNamespace", 0, 255, patternMetricName)
+		if c.Required(t.MetricNamespace != nil, member+"metricNamespace") {
+			c.Str(t.MetricNamespace, member+"metricNamespace", 0, 255, patternMetricName)
 		}
-		if c.required(t.MetricValue != nil, member+"metricValue") {
-			c.str(t.MetricValue, member+"metricValue", 0, 100, "")
+		if c.Required(t.MetricValue != nil, member+"metricValue") {
+			c.Str(t.MetricValue, member+"metricValue", 0, 100, "")
 		}
-		c.enum(t.Unit, member+"unit", standardUnits...)
+		c.Enum(t.Unit, member+"unit", standardUnits...)
 	}
-	c.str(in.FieldSelectionCriteria, "fieldSelectionCriteria", 0, 2000, "")
+	c.Str(in.FieldSelectionCriteria, "fieldSelectionCriteria", 0, 2000, "")
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
@@ -210,11 +210,11 @@ func isNumber(v string) bool {
 func (s *Service) describeMetricFilters(ctx context.Context, in *describeMetricFiltersInput) (*describeMetricFiltersOutput, error) {
 	c := s.check()
 	c.groupName(in.LogGroupName, "logGroupName")
-	c.str(in.FilterNamePrefix, "filterNamePrefix", 1, 512, patternStreamName)
+	c.Str(in.FilterNamePrefix, "filterNamePrefix", 1, 512, patternStreamName)
 	c.nextToken(in.NextToken)
 	c.limit(in.Limit, describePageMax)
-	c.str(in.MetricName, "metricName", 0, 255, patternMetricName)
-	c.str(in.MetricNamespace, "metricNamespace", 0, 255, patternMetricName)
+	c.Str(in.MetricName, "metricName", 0, 255, patternMetricName)
+	c.Str(in.MetricNamespace, "metricNamespace", 0, 255, patternMetricName)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
@@ -288,8 +288,8 @@ func (s *Service) describeMetricFilters(ctx context.Context, in *describeMetricF
 func (s *Service) deleteMetricFilter(ctx context.Context, in *filterNameInput) (*none, error) {
 	c := s.check()
 	c.requiredGroupName(in.LogGroupName)
-	if c.required(in.FilterName != nil, "filterName") {
-		c.str(in.FilterName, "filterName", 1, 512, patternStreamName)
+	if c.Required(in.FilterName != nil, "filterName") {
+		c.Str(in.FilterName, "filterName", 1, 512, patternStreamName)
 	}
 	if err := c.Err(); err != nil {
 		return nil, err
@@ -308,16 +308,16 @@ func (s *Service) deleteMetricFilter(ctx context.Context, in *filterNameInput) (
 
 func (s *Service) testMetricFilter(ctx context.Context, in *testMetricFilterInput) (*testMetricFilterOutput, error) {
 	c := s.check()
-	if c.required(in.FilterPattern != nil, "filterPattern") {
-		c.str(in.FilterPattern, "filterPattern", 0, filterpattern.MaxLength, "")
+	if c.Required(in.FilterPattern != nil, "filterPattern") {
+		c.Str(in.FilterPattern, "filterPattern", 0, filterpattern.MaxLength, "")
 	}
-	if c.required(in.LogEventMessages != nil, "logEventMessages") &&
+	if c.Required(in.LogEventMessages != nil, "logEventMessages") &&
 		(len(in.LogEventMessages) < 1 || len(in.LogEventMessages) > maxTestEventMessages) {
 		c.Add("["+strings.Join(in.LogEventMessages, ", ")+"]", "logEventMessages",
 			lengthConstraint(len(in.LogEventMessages), 1, maxTestEventMessages))
 	}
 	for i := range in.LogEventMessages {
-		c.str(&in.LogEventMessages[i], "logEventMessages."+strconv.Itoa(i+1)+".member", 1, 0, "")
+		c.Str(&in.LogEventMessages[i], "logEventMessages."+strconv.Itoa(i+1)+".member", 1, 0, "")
 	}
 	if err := c.Err(); err != nil {
 		return nil, err

@@ -27,10 +27,10 @@ const (
 func (s *Service) putLogEvents(ctx context.Context, in *putLogEventsInput) (*putLogEventsOutput, error) {
 	c := s.check()
 	c.requiredGroupName(in.LogGroupName)
-	if c.required(in.LogStreamName != nil, "logStreamName") {
+	if c.Required(in.LogStreamName != nil, "logStreamName") {
 		c.streamName(in.LogStreamName, "logStreamName")
 	}
-	if c.required(in.LogEvents != nil, "logEvents") && (len(in.LogEvents) < 1 || len(in.LogEvents) > maxBatchEvents) {
+	if c.Required(in.LogEvents != nil, "logEvents") && (len(in.LogEvents) < 1 || len(in.LogEvents) > maxBatchEvents) {
 		c.Add("["+strconv.Itoa(len(in.LogEvents))+" events]", "logEvents", lengthConstraint(len(in.LogEvents), 1, maxBatchEvents))
 	}
 	for i := range in.LogEvents {
@@ -39,10 +39,10 @@ func (s *Service) putLogEvents(ctx context.Context, in *putLogEventsInput) (*put
 		}
 		e := &in.LogEvents[i]
 		member := "logEvents." + strconv.Itoa(i+1) + ".member."
-		if c.required(e.Timestamp != nil, member+"timestamp") && *e.Timestamp < 0 {
+		if c.Required(e.Timestamp != nil, member+"timestamp") && *e.Timestamp < 0 {
 			c.Add(itoa(*e.Timestamp), member+"timestamp", "Member must have value greater than or equal to 0")
 		}
-		if c.required(e.Message != nil, member+"message") && len(*e.Message) == 0 {
+		if c.Required(e.Message != nil, member+"message") && len(*e.Message) == 0 {
 			c.Add("", member+"message", awsproto.ConstraintMinLength(1))
 		}
 	}

@@ -48,7 +48,7 @@ type Service struct {
 	logs     *streamlog.Store
 	cfg      Config
 	ops      map[string]opFunc
-	patterns patterns
+	patterns awsproto.Patterns
 
 	loadOnce sync.Once
 	loadErr  error

@@ -25,7 +25,7 @@ func (g *group) stream(name string) (*logStream, error) {
 func (s *Service) createLogStream(ctx context.Context, in *streamNameInput) (*none, error) {
 	c := s.check()
 	c.requiredGroupName(in.LogGroupName)
-	if c.required(in.LogStreamName != nil, "logStreamName") {
+	if c.Required(in.LogStreamName != nil, "logStreamName") {
 		c.streamName(in.LogStreamName, "logStreamName")
 	}
 	if err := c.Err(); err != nil {
@@ -60,7 +60,7 @@ func (s *Service) createLogStream(ctx context.Context, in *streamNameInput) (*no
 func (s *Service) deleteLogStream(ctx context.Context, in *streamNameInput) (*none, error) {
 	c := s.check()
 	c.requiredGroupName(in.LogGroupName)
-	if c.required(in.LogStreamName != nil, "logStreamName") {
+	if c.Required(in.LogStreamName != nil, "logStreamName") {
 		c.streamName(in.LogStreamName, "logStreamName")
 	}
 	if err := c.Err(); err != nil {
@@ -92,9 +92,9 @@ func (s *Service) deleteLogStream(ctx context.Context, in *streamNameInput) (*no
 func (s *Service) describeLogStreams(ctx context.Context, in *describeLogStreamsInput) (*describeLogStreamsOutput, error) {
 	c := s.check()
 	c.groupName(in.LogGroupName, "logGroupName")
-	c.str(in.LogGroupIdentifier, "logGroupIdentifier", 1, 2048, patternGroupIdentifier)
+	c.Str(in.LogGroupIdentifier, "logGroupIdentifier", 1, 2048, patternGroupIdentifier)
 	c.streamName(in.LogStreamNamePrefix, "logStreamNamePrefix")
-	c.enum(in.OrderBy, "orderBy", "LogStreamName", "LastEventTime")
+	c.Enum(in.OrderBy, "orderBy", "LogStreamName", "LastEventTime")
 	c.nextToken(in.NextToken)
 	c.limit(in.Limit, describePageMax)
 	if err := c.Err(); err != nil {

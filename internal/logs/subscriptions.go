@@ -122,18 +122,18 @@ type deliveryCursor struct {
 func (s *Service) putSubscriptionFilter(ctx context.Context, in *putSubscriptionFilterInput) (*none, error) {
 	c := s.check()
 	c.requiredGroupName(in.LogGroupName)
-	if c.required(in.FilterName != nil, "filterName") {
-		c.str(in.FilterName, "filterName", 1, 512, patternStreamName)
+	if c.Required(in.FilterName != nil, "filterName") {
+		c.Str(in.FilterName, "filterName", 1, 512, patternStreamName)
 	}
-	if c.required(in.FilterPattern != nil, "filterPattern") {
-		c.str(in.FilterPattern, "filterPattern", 0, filterpattern.MaxLength, "")
+	if c.Required(in.FilterPattern != nil, "filterPattern") {
+		c.Str(in.FilterPattern, "filterPattern", 0, filterpattern.MaxLength, "")
 	}
-	if c.required(in.DestinationArn != nil, "destinationArn") {
-		c.str(in.DestinationArn, "destinationArn", 1, 0, "")
+	if c.Required(in.DestinationArn != nil, "destinationArn") {
+		c.Str(in.DestinationArn, "destinationArn", 1, 0, "")
 	}
-	c.str(in.RoleArn, "roleArn", 1, 0, "")
-	c.enum(in.Distribution, "distribution", "Random", "ByLogStream")
-	c.str(in.FieldSelectionCriteria, "fieldSelectionCriteria", 0, 2000, "")
+	c.Str(in.RoleArn, "roleArn", 1, 0, "")
+	c.Enum(in.Distribution, "distribution", "Random", "ByLogStream")
+	c.Str(in.FieldSelectionCriteria, "fieldSelectionCriteria", 0, 2000, "")
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
@@ -247,7 +247,7 @@ func (g *group) findSub(name string) int {
 func (s *Service) describeSubscriptionFilters(ctx context.Context, in *describeSubscriptionFiltersInput) (*describeSubscriptionFiltersOutput, error) {
 	c := s.check()
 	c.requiredGroupName(in.LogGroupName)
-	c.str(in.FilterNamePrefix, "filterNamePrefix", 1, 512, patternStreamName)
+	c.Str(in.FilterNamePrefix, "filterNamePrefix", 1, 512, patternStreamName)
 	c.nextToken(in.NextToken)
 	c.limit(in.Limit, describePageMax)
 	if err := c.Err(); err != nil {
@@ -290,8 +290,8 @@ func (s *Service) describeSubscriptionFilters(ctx context.Context, in *describeS
 func (s *Service) deleteSubscriptionFilter(ctx context.Context, in *filterNameInput) (*none, error) {
 	c := s.check()
 	c.requiredGroupName(in.LogGroupName)
-	if c.required(in.FilterName != nil, "filterName") {
-		c.str(in.FilterName, "filterName", 1, 512, patternStreamName)
+	if c.Required(in.FilterName != nil, "filterName") {
+		c.Str(in.FilterName, "filterName", 1, 512, patternStreamName)
 	}
 	if err := c.Err(); err != nil {
 		return nil, err

@@ -43,8 +43,8 @@ func (s *Service) listTagsLogGroup(ctx context.Context, in *groupNameInput) (*ta
 
 func (s *Service) tagResource(ctx context.Context, in *tagResourceInput) (*none, error) {
 	c := s.check()
-	if c.required(in.ResourceArn != nil, "resourceArn") {
-		c.str(in.ResourceArn, "resourceArn", 1, 1011, patternResourceARN)
+	if c.Required(in.ResourceArn != nil, "resourceArn") {
+		c.Str(in.ResourceArn, "resourceArn", 1, 1011, patternResourceARN)
 	}
 	c.tags(in.Tags, "tags", true)
 	if err := c.Err(); err != nil {
@@ -61,8 +61,8 @@ func (s *Service) tagResource(ctx context.Context, in *tagResourceInput) (*none,
 
 func (s *Service) untagResource(ctx context.Context, in *untagResourceInput) (*none, error) {
 	c := s.check()
-	if c.required(in.ResourceArn != nil, "resourceArn") {
-		c.str(in.ResourceArn, "resourceArn", 1, 1011, patternResourceARN)
+	if c.Required(in.ResourceArn != nil, "resourceArn") {
+		c.Str(in.ResourceArn, "resourceArn", 1, 1011, patternResourceARN)
 	}
 	c.tagKeys(in.TagKeys, "tagKeys", 0)
 	if err := c.Err(); err != nil {
@@ -79,8 +79,8 @@ func (s *Service) untagResource(ctx context.Context, in *untagResourceInput) (*n
 
 func (s *Service) listTagsForResource(ctx context.Context, in *listTagsForResourceInput) (*tagsOutput, error) {
 	c := s.check()
-	if c.required(in.ResourceArn != nil, "resourceArn") {
-		c.str(in.ResourceArn, "resourceArn", 1, 1011, patternResourceARN)
+	if c.Required(in.ResourceArn != nil, "resourceArn") {
+		c.Str(in.ResourceArn, "resourceArn", 1, 1011, patternResourceARN)
 	}
 	if err := c.Err(); err != nil {
 		return nil, err

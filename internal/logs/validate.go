@@ -1,11 +1,9 @@
 package logs
 
 import (
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/tributary-dev/tributary/internal/awsproto"
 )
@@ -23,92 +21,33 @@ const (
 	patternTagValue         = `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`
 )
 
-// patterns holds the compiled model patterns; built once per Service.
-type patterns map[string]*regexp.Regexp
-
-func compilePatterns() patterns {
-	p := patterns{}
-	for _, src := range []string{patternGroupName, patternGroupNamePattern, patternGroupIdentifier,
-		patternStreamName, patternResourceARN, patternMetricName, patternTagKey, patternTagValue} {
-		p[src] = regexp.MustCompile(`^(?:` + src + `)$`)
-	}
-	return p
+func compilePatterns() awsproto.Patterns {
+	return awsproto.CompilePatterns(patternGroupName, patternGroupNamePattern, patternGroupIdentifier,
+		patternStreamName, patternResourceARN, patternMetricName, patternTagKey, patternTagValue)
 }
 
-// checker records model violations with the service's patterns.
-type checker struct {
-	awsproto.Validation
-	p patterns
-}
+// checker adds the Logs member groups to the model-constraint checker.
+type checker struct{ awsproto.Checker }
 
-func (s *Service) check() *checker { return &checker{p: s.patterns} }
-
-// str checks an optional string member: length bounds (in characters) and a pattern.
-func (c *checker) str(v *string, member string, minLen, maxLen int, pattern string) {
-	if v == nil {
-		return
-	}
-	n := utf8.RuneCountInString(*v)
-	if n < minLen {
-		c.Add(*v, member, awsproto.ConstraintMinLength(minLen))
-	}
-	if maxLen > 0 && n > maxLen {
-		c.Add(*v, member, awsproto.ConstraintMaxLength(maxLen))
-	}
-	if pattern != "" && !c.p[pattern].MatchString(*v) {
-		c.Add(*v, member, awsproto.ConstraintPattern(pattern))
-	}
-}
-
-// required records a missing required member; it returns whether v is present.
-func (c *checker) required(present bool, member string) bool {
-	if !present {
-		c.AddNull(member)
-	}
-	return present
-}
-
-func (c *checker) intRange(v *int32, member string, min, max int64) {
-	if v == nil {
-		return
-	}
-	if int64(*v) < min {
-		c.Add(strconv.Itoa(int(*v)), member, awsproto.ConstraintMinValue(min))
-	}
-	if int64(*v) > max {
-		c.Add(strconv.Itoa(int(*v)), member, awsproto.ConstraintMaxValue(max))
-	}
-}
-
-func (c *checker) enum(v *string, member string, values ...string) {
-	if v == nil {
-		return
-	}
-	for _, e := range values {
-		if *v == e {
-			return
-		}
-	}
-	c.Add(*v, member, awsproto.ConstraintEnum(values...))
-}
+func (s *Service) check() *checker { return &checker{awsproto.NewChecker(s.patterns)} }
 
 func (c *checker) groupName(v *string, member string) {
-	c.str(v, member, 1, 512, patternGroupName)
+	c.Str(v, member, 1, 512, patternGroupName)
 }
 
 func (c *checker) streamName(v *string, member string) {
-	c.str(v, member, 1, 512, patternStreamName)
+	c.Str(v, member, 1, 512, patternStreamName)
 }
 
 func (c *checker) requiredGroupName(v *string) {
-	if c.required(v != nil, "logGroupName") {
+	if c.Required(v != nil, "logGroupName") {
 		c.groupName(v, "logGroupName")
 	}
 }
 
-func (c *checker) limit(v *int32, max int64) { c.intRange(v, "limit", 1, max) }
+func (c *checker) limit(v *int32, max int64) { c.Int32(v, "limit", 1, max) }
 
-func (c *checker) nextToken(v *string) { c.str(v, "nextToken", 1, 0, "") }
+func (c *checker) nextToken(v *string) { c.Str(v, "nextToken", 1, 0, "") }
 
 // tags checks a Tags member: 1–50 entries, keys 1–128 and values 0–256
 // characters of the model's patterns.
@@ -124,8 +63,8 @@ func (c *checker) tags(m map[string]string, member string, required bool) {
 	}
 	for _, k := range sortedKeys(m) {
 		v := m[k]
-		c.str(&k, member+".member.key", 1, 128, patternTagKey)
-		c.str(&v, member+".member.value", 0, 256, patternTagValue)
+		c.Str(&k, member+".member.key", 1, 128, patternTagKey)
+		c.Str(&v, member+".member.value", 0, 256, patternTagValue)
 	}
 }
 
@@ -138,7 +77,7 @@ func (c *checker) tagKeys(keys []string, member string, minLen int) {
 		c.Add("["+strings.Join(keys, ", ")+"]", member, lengthConstraint(len(keys), minLen, maxTags))
 	}
 	for i := range keys {
-		c.str(&keys[i], member+"."+strconv.Itoa(i+1)+".member", 1, 128, patternTagKey)
+		c.Str(&keys[i], member+"."+strconv.Itoa(i+1)+".member", 1, 128, patternTagKey)
 	}
 }
 
