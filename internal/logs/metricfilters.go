@@ -142,6 +142,9 @@ func (s *Service) putMetricFilter(ctx context.Context, in *putMetricFilterInput)
 	}
 	return nil, s.writeGroup(*in.LogGroupName, func(g *group) error {
 		meta := g.meta.clone()
+		if err := meta.checkRegexQuota(p, "metric", m.Name); err != nil {
+			return err
+		}
 		for i := range meta.MetricFilters {
 			if meta.MetricFilters[i].Name == m.Name {
 				m.Created = meta.MetricFilters[i].Created

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tributary-dev/tributary/internal/logs/filterpattern"
 	"github.com/tributary-dev/tributary/internal/storage/kv"
 	"github.com/tributary-dev/tributary/internal/storage/streamlog"
 )
@@ -32,6 +33,39 @@ type groupMeta struct {
 	PurgedBefore  int64              `json:"purgedBefore,omitempty"`
 	Subscriptions []subscriptionMeta `json:"subscriptions,omitempty"`
 	MetricFilters []metricFilterMeta `json:"metricFilters,omitempty"`
+}
+
+// maxRegexFilters: AWS allows five metric and subscription filters that use
+// a %regex% per log group.
+const maxRegexFilters = 5
+
+// checkRegexQuota fails with LimitExceededException when adding (or
+// updating to) a regex filter would give the group more than
+// maxRegexFilters. kind and name identify the filter being put, which does
+// not count against itself.
+func (m groupMeta) checkRegexQuota(p *filterpattern.Pattern, kind, name string) error {
+	if !p.UsesRegex() {
+		return nil
+	}
+	n := 0
+	count := func(k, filterName, pattern string) {
+		if k == kind && filterName == name {
+			return
+		}
+		if q, err := filterpattern.Compile(pattern); err == nil && q.UsesRegex() {
+			n++
+		}
+	}
+	for _, f := range m.Subscriptions {
+		count("subscription", f.Name, f.Pattern)
+	}
+	for _, f := range m.MetricFilters {
+		count("metric", f.Name, f.Pattern)
+	}
+	if n >= maxRegexFilters {
+		return errLimitExceeded()
+	}
+	return nil
 }
 
 func (m groupMeta) clone() groupMeta {

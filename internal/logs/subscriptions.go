@@ -151,20 +151,31 @@ func (s *Service) putSubscriptionFilter(ctx context.Context, in *putSubscription
 	if in.FieldSelectionCriteria != nil {
 		m.FieldSelectionCriteria = *in.FieldSelectionCriteria
 	}
-	if _, err := filterpattern.Compile(m.Pattern); err != nil {
+	pattern, err := filterpattern.Compile(m.Pattern)
+	if err != nil {
 		return nil, errInvalidParameter(msgInvalidFilterPattern)
 	}
-	switch arnService(m.DestinationArn) {
-	case "kinesis", "firehose", "lambda", "logs":
+	// CloudWatch Logs writes to Kinesis and Firehose as the role it is
+	// given; a Lambda function is invoked under its resource policy instead.
+	switch vendor := arnService(m.DestinationArn); vendor {
+	case "kinesis", "firehose":
+		if m.RoleArn == "" {
+			return nil, errInvalidParameter("destinationArn for vendor %s cannot be used without roleArn", vendor)
+		}
+	case "lambda":
+		if m.RoleArn != "" {
+			return nil, errInvalidParameter("destinationArn for vendor lambda cannot be used with roleArn")
+		}
+	case "logs":
 	default:
 		return nil, errInvalidParameter("Invalid destination ARN: %s", m.DestinationArn)
 	}
 	// Cheap checks before probing the destination.
-	err := s.readGroup(*in.LogGroupName, func(g *group) error {
+	err = s.readGroup(*in.LogGroupName, func(g *group) error {
 		if g.findSub(m.Name) < 0 && len(g.meta.Subscriptions) >= maxSubscriptionFilters {
 			return errLimitExceeded()
 		}
-		return nil
+		return g.meta.checkRegexQuota(pattern, "subscription", m.Name)
 	})
 	if err != nil {
 		return nil, err
@@ -184,6 +195,9 @@ func (s *Service) putSubscriptionFilter(ctx context.Context, in *putSubscription
 	var old, added *subscription
 	err = s.writeGroup(*in.LogGroupName, func(g *group) error {
 		meta := g.meta.clone()
+		if err := meta.checkRegexQuota(pattern, "subscription", m.Name); err != nil {
+			return err
+		}
 		i := g.findSub(m.Name)
 		var extra func(w kv.Writer) error
 		if i >= 0 {

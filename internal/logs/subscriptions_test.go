@@ -18,11 +18,89 @@ const (
 	roleARN     = "arn:aws:iam::123456789012:role/cwl"
 )
 
+// subscribe puts a filter on group "g", with a role unless dest is a
+// Lambda function (AWS refuses one there).
 func (e *env) subscribe(name, pattern, dest string, distribution types.Distribution) error {
+	role := aws.String(roleARN)
+	if strings.HasPrefix(dest, "arn:aws:lambda:") {
+		role = nil
+	}
+	return e.subscribeAs(name, pattern, dest, role, distribution)
+}
+
+func (e *env) subscribeAs(name, pattern, dest string, role *string, distribution types.Distribution) error {
 	_, err := e.client.PutSubscriptionFilter(ctx, &cwl.PutSubscriptionFilterInput{LogGroupName: aws.String("g"),
 		FilterName: aws.String(name), FilterPattern: aws.String(pattern), DestinationArn: aws.String(dest),
-		RoleArn: aws.String(roleARN), Distribution: distribution})
+		RoleArn: role, Distribution: distribution})
 	return err
+}
+
+func TestSubscriptionRoleRules(t *testing.T) {
+	e := newEnv(t)
+	e.createGroup("g")
+	e.dests.add(kinesisARN, 1<<20)
+	e.dests.add(firehoseARN, 1000*1024)
+	e.dests.add(lambdaARN, 1<<20)
+	cases := []struct {
+		name, dest string
+		role       *string
+		message    string
+	}{
+		{"kinesis without a role", kinesisARN, nil, "destinationArn for vendor kinesis cannot be used without roleArn"},
+		{"firehose without a role", firehoseARN, nil, "destinationArn for vendor firehose cannot be used without roleArn"},
+		{"lambda with a role", lambdaARN, aws.String(roleARN), "destinationArn for vendor lambda cannot be used with roleArn"},
+		{"kinesis with a role", kinesisARN, aws.String(roleARN), ""},
+		{"lambda without a role", lambdaARN, nil, ""},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := e.subscribeAs(fmt.Sprintf("f%d", i%2), "", tc.dest, tc.role, "")
+			if tc.message == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			wantCode(t, err, codeInvalidParameter, tc.message)
+		})
+	}
+}
+
+func TestRegexFilterQuota(t *testing.T) {
+	e := newEnv(t)
+	e.createGroup("g")
+	e.dests.add(kinesisARN, 1<<20)
+	putMetric := func(name, pattern string) error {
+		_, err := e.client.PutMetricFilter(ctx, &cwl.PutMetricFilterInput{LogGroupName: aws.String("g"),
+			FilterName: aws.String(name), FilterPattern: aws.String(pattern),
+			MetricTransformations: []types.MetricTransformation{{MetricName: aws.String("M"),
+				MetricNamespace: aws.String("N"), MetricValue: aws.String("1")}}})
+		return err
+	}
+	for i := range 4 {
+		if err := putMetric(fmt.Sprintf("re%d", i), `%ERR[0-9]+%`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := putMetric("plain", "ERROR"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.subscribe("sub-re", `{ $.level = %ERR% }`, kinesisARN, ""); err != nil {
+		t.Fatalf("fifth regex filter: %v", err)
+	}
+	wantCode(t, putMetric("re-sixth", `[ip, user=%adm.*%, ...]`), codeLimitExceeded, msgResourceLimit)
+	wantCode(t, putMetric("plain", `%WARN%`), codeLimitExceeded, msgResourceLimit)
+	wantCode(t, e.subscribe("sub-2", `%x%`, kinesisARN, ""), codeLimitExceeded, msgResourceLimit)
+	// Updating a regex filter, or adding plain ones, stays possible.
+	if err := putMetric("re0", `%ERR[0-9]{3}%`); err != nil {
+		t.Fatalf("update of a regex filter: %v", err)
+	}
+	if err := e.subscribe("sub-re", `%FATAL%`, kinesisARN, ""); err != nil {
+		t.Fatalf("update of a regex subscription: %v", err)
+	}
+	if err := e.subscribe("sub-2", "ERROR", kinesisARN, ""); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestPutSubscriptionFilterErrors(t *testing.T) {

@@ -24,6 +24,7 @@ type fieldCond struct {
 type delimMatcher struct {
 	items    []fieldItem
 	ellipses int
+	regexes  int // %regex% values among the field conditions
 }
 
 // span is a field of an event: its text is s[start:end], without the quotes
@@ -72,6 +73,7 @@ func compileDelimited(pattern string, start, end int) (*delimMatcher, error) {
 			m.items = append(m.items, item)
 		}
 		if toks[groupEnd].kind == tokEOF {
+			m.regexes = regexes
 			return m, nil
 		}
 		groupStart = groupEnd + 1

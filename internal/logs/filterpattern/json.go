@@ -41,6 +41,7 @@ type jsonMatcher struct {
 	paths   []path // distinct selectors; a condition refers to one by index
 	expr    *jsonExpr
 	scratch sync.Pool // *jsonScan, reused so matching does not allocate
+	regexes int       // %regex% values among the conditions
 }
 
 func newJSONMatcher(paths []path, expr *jsonExpr) *jsonMatcher {
@@ -67,7 +68,9 @@ func compileJSON(pattern string, start, end int) (*jsonMatcher, error) {
 	if t := p.peek(); t.kind != tokEOF {
 		return nil, errAt(t.pos, "Unexpected '%s' in JSON filter pattern; conditions combine with && and ||", t.raw)
 	}
-	return newJSONMatcher(p.paths, expr), nil
+	m := newJSONMatcher(p.paths, expr)
+	m.regexes = p.regexes
+	return m, nil
 }
 
 type jsonParser struct {

@@ -302,3 +302,25 @@ func TestMatchDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+func TestUsesRegex(t *testing.T) {
+	tests := []struct {
+		pattern string
+		want    bool
+	}{
+		{"", false},
+		{"ERROR", false},
+		{`"a b" ?c -d`, false},
+		{`%ERR[0-9]+%`, true},
+		{`{ $.level = "ERROR" }`, false},
+		{`{ $.level = %ERR% }`, true},
+		{`{ $.a = 1 && $.b = %x+% }`, true},
+		{`[ip, user, status=404]`, false},
+		{`[ip, user=%adm.*%, ...]`, true},
+	}
+	for _, tt := range tests {
+		if got := MustCompile(tt.pattern).UsesRegex(); got != tt.want {
+			t.Errorf("UsesRegex(%q) = %v, want %v", tt.pattern, got, tt.want)
+		}
+	}
+}

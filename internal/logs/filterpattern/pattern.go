@@ -128,6 +128,20 @@ func MustCompile(pattern string) *Pattern {
 // Kind reports the form of the pattern.
 func (p *Pattern) Kind() Kind { return p.kind }
 
+// UsesRegex reports whether the pattern is, or contains, a %regex%: AWS
+// allows at most five such filters (metric and subscription) per log group.
+func (p *Pattern) UsesRegex() bool {
+	switch {
+	case p.kind == Regex:
+		return true
+	case p.json != nil:
+		return p.json.regexes > 0
+	case p.delim != nil:
+		return p.delim.regexes > 0
+	}
+	return false
+}
+
 // String returns the pattern as it was given to Compile.
 func (p *Pattern) String() string { return p.source }
 
