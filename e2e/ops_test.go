@@ -255,7 +255,7 @@ func TestUnbuiltOperations(t *testing.T) {
 	wantAPIError(t, err, "NotImplemented", 501)
 	for _, args := range [][]string{
 		{"kinesis", "get-resource-policy", "--resource-arn", "arn:aws:kinesis:us-east-1:000000000000:stream/unbuilt"},
-		{"lambda", "list-functions"},
+		{"lambda", "list-layers"},
 		{"glue", "get-databases"},
 	} {
 		r := s.awsCLI(t, nil, args...)

@@ -3,8 +3,11 @@
 //	tributary-bench s3 [flags]       S3 against moto_server, with aws-sdk-go-v2
 //	tributary-bench kinesis [flags]  Kinesis Data Streams against kinesalite and moto_server
 //	tributary-bench logs [flags]     CloudWatch Logs against moto_server
+//	tributary-bench pii [flags]      PII redaction: MB/s on one core per format, peak memory on 1 GiB NDJSON
+//	tributary-bench lambda [flags]   Lambda: warm invoke latency and invokes/s, cold starts, Kinesis → Lambda records/s
 //
-// See tributary-bench s3 -h, tributary-bench kinesis -h and tributary-bench logs -h.
+// See tributary-bench s3 -h, tributary-bench kinesis -h, tributary-bench logs -h, tributary-bench pii -h and
+// tributary-bench lambda -h.
 package main
 
 import (
@@ -24,7 +27,7 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usage = "usage: tributary-bench s3|kinesis|logs [flags]   (tributary-bench s3 -h, kinesis -h, logs -h for the flags)"
+const usage = "usage: tributary-bench s3|kinesis|logs|pii|lambda [flags]   (tributary-bench s3 -h, kinesis -h, logs -h, pii -h, lambda -h for the flags)"
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -46,6 +49,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		var cfg bench.LogsConfig
 		cfg, err = bench.ParseLogsFlags(args[1:], stderr)
 		measure = func(ctx context.Context) error { return bench.RunLogs(ctx, cfg, stdout, stderr) }
+	case "pii":
+		var cfg bench.PIIConfig
+		cfg, err = bench.ParsePIIFlags(args[1:], stderr)
+		measure = func(ctx context.Context) error { return bench.RunPII(ctx, cfg, stdout, stderr) }
+	case "lambda":
+		var cfg bench.LambdaConfig
+		cfg, err = bench.ParseLambdaFlags(args[1:], stderr)
+		measure = func(ctx context.Context) error { return bench.RunLambda(ctx, cfg, stdout, stderr) }
 	default:
 		fmt.Fprintln(stderr, usage)
 		return 2

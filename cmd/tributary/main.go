@@ -1,7 +1,8 @@
 // Command tributary runs the AWS data-pipeline services (S3, and more to
 // come) on one local endpoint. `tributary serve` (the default) starts the
 // server; `tributary flowlogs` writes VPC flow log records into a log group
-// (a load generator); `tributary version` prints the version.
+// (a load generator); `tributary redact` redacts personal data from stdin to
+// stdout; `tributary version` prints the version.
 package main
 
 import (
@@ -52,14 +53,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return runFlowLogs(ctx, args, os.Getenv, stdout, stderr)
+	case "redact":
+		return runRedact(args, os.LookupEnv, os.Stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "tributary %s\n", versionString())
 		return 0
 	case "help", "-h", "--help":
-		fmt.Fprintf(stdout, "usage: tributary [serve] [flags]   start the server (tributary serve -help lists the flags)\n       tributary flowlogs [flags] write VPC flow log records into a log group (tributary flowlogs -help)\n       tributary version          print the version\n")
+		fmt.Fprintf(stdout, "usage: tributary [serve] [flags]   start the server (tributary serve -help lists the flags)\n       tributary flowlogs [flags] write VPC flow log records into a log group (tributary flowlogs -help)\n       tributary redact [flags]   redact personal data from stdin to stdout (tributary redact -help)\n       tributary version          print the version\n")
 		return 0
 	default:
-		fmt.Fprintf(stderr, "tributary: unknown command %q (want serve, flowlogs or version)\n", cmd)
+		fmt.Fprintf(stderr, "tributary: unknown command %q (want serve, flowlogs, redact or version)\n", cmd)
 		return 2
 	}
 }

@@ -18,8 +18,12 @@ import (
 	"time"
 
 	"github.com/tributary-dev/tributary/internal/auth"
+	"github.com/tributary-dev/tributary/internal/comprehend"
 	"github.com/tributary-dev/tributary/internal/config"
 	"github.com/tributary-dev/tributary/internal/kinesis"
+	"github.com/tributary-dev/tributary/internal/lambda"
+	"github.com/tributary-dev/tributary/internal/lambda/esm"
+	"github.com/tributary-dev/tributary/internal/lambda/proc"
 	"github.com/tributary-dev/tributary/internal/logs"
 	"github.com/tributary-dev/tributary/internal/s3"
 	"github.com/tributary-dev/tributary/internal/server"
@@ -93,23 +97,67 @@ func Run(ctx context.Context, cfg config.Config, version string, stdout, stderr 
 	}
 	stopKinesis := stopOnce(logger, "kinesis", kinesisSvc)
 	defer stopKinesis() // before the stream logs close (defers run in reverse)
+	// Lambda: functions log into Logs and Logs' subscriptions invoke
+	// functions, so the pool's log sink gets the Logs service right after
+	// it is built (before anything runs). Lambda starts after Logs and
+	// stops before it; the pool closes after Lambda stopped.
+	workDir, codeDir := lambdaDirs(dataDir)
+	sink := &logSink{}
+	pool, err := proc.New(proc.Config{WorkDir: workDir, Logs: sink, Logger: logger})
+	if err != nil {
+		return fmt.Errorf("lambda process pool: %w", err)
+	}
+	defer func() {
+		if err := pool.Close(); err != nil {
+			logger.Error("closing lambda process pool", "err", err)
+		}
+	}()
+	var endpointURL endpointHolder
+	// Event source mappings invoke through the Lambda service, which
+	// serves their API over the manager: the invoker gets the service
+	// once it is built (nothing polls before Start).
+	invoker := &lambdaInvoker{}
+	mappings := esm.New(esm.Config{Streams: newKinesisReader(kinesisSvc), Invoke: invoker, KV: meta, Logger: logger})
+	lambdaSvc, err := lambda.New(meta, lambda.Config{Region: cfg.Region, AccountID: cfg.AccountID, Logger: logger,
+		CodeDir: codeDir, Exec: pool, Objects: s3svc, Credentials: functionCredentials(cfg), Endpoint: endpointURL.get,
+		Mappings: mappings})
+	if err != nil {
+		return err
+	}
+	invoker.svc = lambdaSvc
 	// Logs delivers subscription payloads into Kinesis, so it starts after
 	// Kinesis and stops before it (defers run in reverse), and both stop
 	// before the stream logs close.
 	logsSvc := logs.New(meta, streams, logs.Config{Region: cfg.Region, AccountID: cfg.AccountID,
-		Logger: logger, Destinations: logsDestinations{kinesis: kinesisSvc}})
+		Logger: logger, Destinations: logsDestinations{kinesis: kinesisSvc, lambda: lambdaSvc, account: cfg.AccountID}})
+	sink.logs = logsSvc
 	if err := logsSvc.Start(ctx); err != nil {
 		return fmt.Errorf("logs start: %w", err)
 	}
 	stopLogs := stopOnce(logger, "logs", logsSvc)
 	defer stopLogs()
-	services := []server.Service{s3svc, sts.New(), kinesisSvc, logsSvc}
+	services := []server.Service{s3svc, sts.New(), kinesisSvc, logsSvc, comprehend.New(), lambdaSvc}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	endpoint := "http://" + ln.Addr().String()
+	endpointURL.set(endpoint)
+	// Queued Event invocations resume once functions can be given the endpoint.
+	if err := lambdaSvc.Start(ctx); err != nil {
+		ln.Close()
+		return fmt.Errorf("lambda start: %w", err)
+	}
+	stopLambda := stopOnce(logger, "lambda", lambdaSvc)
+	defer stopLambda()
+	// Mappings read Kinesis and invoke functions: they start last and stop first.
+	if err := mappings.Start(ctx); err != nil {
+		ln.Close()
+		return fmt.Errorf("event source mappings start: %w", err)
+	}
+	stopMappings := stopOnce(logger, "event source mappings", mappings)
+	defer stopMappings()
 
 	srv := server.New(server.Options{
 		Services:      services,
@@ -137,6 +185,8 @@ func Run(ctx context.Context, cfg config.Config, version string, stdout, stderr 
 	// not hold it up for the whole grace period.
 	// Logs' delivery into Kinesis stops first.
 	httpSrv.RegisterOnShutdown(func() {
+		stopMappings()
+		stopLambda()
 		stopLogs()
 		stopKinesis()
 	})

@@ -26,11 +26,13 @@ type streamPutter interface {
 }
 
 // logsDestinations resolves CloudWatch Logs subscription destinations to
-// the services running in this process. Firehose and Lambda are not built
-// yet: their ARNs are not found, so PutSubscriptionFilter answers as AWS
-// does for a destination it cannot reach.
+// the services running in this process: Kinesis streams and Lambda
+// functions. Firehose is not built yet: its ARNs are not found, so
+// PutSubscriptionFilter answers as AWS does for a destination it cannot reach.
 type logsDestinations struct {
 	kinesis streamPutter
+	lambda  functionInvoker
+	account string
 }
 
 // Resolve implements logs.DestinationResolver. A Kinesis ARN resolves
@@ -43,6 +45,11 @@ func (d logsDestinations) Resolve(arn string) (logs.Destination, error) {
 			break
 		}
 		return kinesisDestination{streams: d.kinesis, arn: arn}, nil
+	case "lambda":
+		if d.lambda == nil || !strings.Contains(arn, ":function:") {
+			break
+		}
+		return lambdaDestination{fns: d.lambda, arn: arn, account: d.account}, nil
 	}
 	return nil, fmt.Errorf("%w: %s", logs.ErrDestinationNotFound, arn)
 }

@@ -13,8 +13,11 @@ import (
 
 // maxBufferedBody bounds a body read into memory to hash it for the
 // signature (services other than S3 sign the hash of the body without
-// sending it in x-amz-content-sha256). Their requests are small.
-const maxBufferedBody = 16 << 20
+// sending it in x-amz-content-sha256). The largest legitimate one is
+// Lambda's CreateFunction/UpdateFunctionCode with an inline 50 MB zip,
+// base64-encoded in JSON (about 67 MB); Lambda answers its own
+// "Zipped size must be smaller than 52428800 bytes" below this bound.
+const maxBufferedBody = 72 << 20
 
 // sha256Reader passes the body through and, at EOF, compares its SHA-256
 // with x-amz-content-sha256: the Read that reaches the end returns

@@ -209,7 +209,7 @@ func newVocabulary() *vocabulary {
 	add(cIBAN, "iban")
 	add(cVehicle, "vin", "vehicle", "chassis", "차대번호")
 	add(cSWIFT, "swift", "bic", "swiftcode")
-	add(cPhone, "phone", "phones", "telephone", "tel", "mobile", "cell", "cellphone", "fax", "contact", "call",
+	add(cPhone, "phone", "phones", "telephone", "tel", "mobile", "cell", "cellphone", "fax", "contact", "call", "reach", "dial",
 		"sms", "whatsapp", "msisdn", "전화", "전화번호", "연락처", "휴대폰", "핸드폰", "휴대전화", "팩스", "휴대폰번호")
 	add(cRRN, "rrn", "주민", "주민등록번호", "주민번호", "주민등록")
 	add(cFRN, "frn", "외국인", "외국인등록번호")
@@ -220,10 +220,11 @@ func newVocabulary() *vocabulary {
 	add(cSecret, "secret", "secretkey", "secretaccesskey")
 	add(cMAC, "mac")
 	add(cTitle, "mr", "mrs", "ms", "miss", "dr", "mx", "prof")
-	add(cGreeting, "dear", "hi", "hello", "hey", "regards", "sincerely", "thanks", "attn")
+	add(cGreeting, "dear", "hi", "hello", "hey", "regards", "sincerely", "thanks", "cheers", "attn")
 	pair(cNameIs, "name", "is")
 	add(cStreet, "st", "street", "ave", "avenue", "rd", "road", "blvd", "boulevard", "ln", "lane", "dr", "drive",
-		"way", "ct", "court", "pl", "place", "pkwy", "parkway", "hwy", "highway", "ter", "terrace", "cir", "circle", "sq")
+		"way", "ct", "court", "pl", "place", "pkwy", "parkway", "hwy", "highway", "ter", "terrace", "cir", "circle", "sq",
+		"square", "close", "crescent", "cres", "gardens", "mews", "row", "trail")
 	add(cProvince, "서울특별시", "서울시", "서울", "부산광역시", "부산시", "부산", "대구광역시", "대구시", "대구", "인천광역시",
 		"인천시", "인천", "광주광역시", "광주시", "광주", "대전광역시", "대전시", "대전", "울산광역시", "울산시", "울산",
 		"세종특별자치시", "세종시", "세종", "경기도", "경기", "강원도", "강원특별자치도", "강원", "충청북도", "충북", "충청남도",

@@ -26,7 +26,11 @@ func (s *scanner) scanFreeText() {
 			if h.mask&(cTitle|cNameIs) != 0 {
 				score = 0.8
 			}
-			s.nameAfter(h.end, score, h.mask&cTitle != 0)
+			// An opening greeting names its reader on the same line ("Hi Maria,", "Dear Jane Smith"); after
+			// "Hi,\n\n" the next word starts the letter ("My name is…"). A closing one ("Regards,\nDavid Brown")
+			// is followed by the signature on the next line.
+			opening := h.mask&(cTitle|cNameIs) == 0 && !closingWord(s.text[h.start:h.end])
+			s.nameAfter(h.end, score, h.mask&cTitle != 0, opening)
 		}
 		if h.mask&cStreet != 0 && s.wants(kAddress) {
 			s.streetAddress(h)
@@ -35,10 +39,65 @@ func (s *scanner) scanFreeText() {
 			s.koreanAddress(h.start)
 		}
 	}
+	if s.wants(kUsername) {
+		s.logUsernames()
+	}
+}
+
+// logUsernames finds the login names that the two most common log formats put in fixed places: OpenSSH's
+// "Failed password for jdoe from 203.0.113.7" / "Invalid user jdoe from …", and the user field of the
+// Common Log Format ("203.0.113.7 - jdoe [10/Oct/2026:13:55:36 +0000] …").
+func (s *scanner) logUsernames() {
+	t := s.text
+	for _, cue := range []string{"password for ", "publickey for ", "nvalid user "} {
+		for off := 0; off < len(t); {
+			k := strings.Index(t[off:], cue)
+			if k < 0 {
+				break
+			}
+			i := off + k + len(cue)
+			off = i
+			if strings.HasPrefix(t[i:], "invalid user ") { // "Failed password for invalid user jdoe from"
+				i += len("invalid user ")
+			}
+			if e := loginEnd(t, i); e > i && strings.HasPrefix(t[e:], " from ") {
+				s.emit(kUsername, i, e, 0.8)
+			}
+		}
+	}
+	// Anchored on the rarer " [dd/" of the request time, then back over the user to " - ".
+	for off := 0; off < len(t); {
+		k := strings.Index(t[off:], " [")
+		if k < 0 {
+			break
+		}
+		e := off + k
+		off = e + 2
+		if e+5 >= len(t) || !isDigit(t[e+2]) || !isDigit(t[e+3]) || t[e+4] != '/' {
+			continue
+		}
+		i := e
+		for i > 0 && e-i < 64 && (isAlnum(t[i-1]) || t[i-1] == '.' || t[i-1] == '_' || t[i-1] == '-' || t[i-1] == '@') {
+			i--
+		}
+		if i < 3 || i == e || t[i-3:i] != " - " || t[i:e] == "-" {
+			continue
+		}
+		s.emit(kUsername, i, e, 0.75)
+	}
+}
+
+// loginEnd: the end of a login name starting at i (letters, digits, '.', '_', '-', '@'), or i.
+func loginEnd(t string, i int) int {
+	e := i
+	for e < len(t) && e-i < 64 && (isAlnum(t[e]) || t[e] == '.' || t[e] == '_' || t[e] == '-' || t[e] == '@') {
+		e++
+	}
+	return e
 }
 
 // nameAfter: one to three capitalised words after a trigger ending at i.
-func (s *scanner) nameAfter(i int, score float64, title bool) {
+func (s *scanner) nameAfter(i int, score float64, title, sameLine bool) {
 	t := s.text
 	if title {
 		if i < len(t) && t[i] == '.' {
@@ -48,7 +107,7 @@ func (s *scanner) nameAfter(i int, score float64, title bool) {
 			return // "Mr" must stand alone: not "Mrs" split or "Dr" in "Drive"
 		}
 	}
-	for k := 0; k < 3 && i < len(t) && (t[i] == ' ' || t[i] == ',' || t[i] == '\n' || t[i] == '\r'); k++ {
+	for k := 0; k < 3 && i < len(t) && (t[i] == ' ' || !sameLine && (t[i] == ',' || t[i] == '\n' || t[i] == '\r')); k++ {
 		i++
 	}
 	start, end, words := i, i, 0
@@ -89,10 +148,13 @@ func (s *scanner) koreanName(i, j int) {
 			continue
 		}
 		hon := t[i+nameLen*syl : i+(nameLen+1)*syl]
-		if hon != "님" && hon != "씨" {
+		if hon != "님" && hon != "씨" && !(selfIntroduced(t, i) && koreanCopula(t[i+nameLen*syl:j])) {
 			continue
 		}
 		name := t[i : i+nameLen*syl]
+		if last := name[len(name)-syl:]; strings.Contains("팀부과실", last) {
+			continue // "홍보팀입니다": a department introducing itself
+		}
 		sur := s.d.vocab.surnames
 		if nameLen == 3 && sur[name[:syl]] || nameLen == 4 && sur[name[:2*syl]] {
 			if strings.Contains(notKoreanNames, name) {
@@ -102,6 +164,39 @@ func (s *scanner) koreanName(i, j int) {
 			return
 		}
 	}
+}
+
+// koreanCopula: what follows a name when someone introduces themselves ("김민준입니다", "민서라고 합니다").
+func koreanCopula(rest string) bool {
+	for _, c := range []string{"입니다", "이라고", "라고", "이고", "이에요", "예요", "이며"} {
+		if strings.HasPrefix(rest, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// selfIntroduced: the Hangul token at i follows "저는", "제 이름은" or a greeting ("안녕하세요. 김민준입니다").
+func selfIntroduced(t string, i int) bool {
+	k := i
+	for k > 0 && (t[k-1] == ' ' || t[k-1] == '.' || t[k-1] == ',' || t[k-1] == '!' || t[k-1] == '\n') {
+		k--
+	}
+	for _, w := range []string{"저는", "이름은", "안녕하세요", "안녕하십니까", "제가"} {
+		if strings.HasSuffix(t[:k], w) {
+			return true
+		}
+	}
+	return false
+}
+
+// closingWord: the greetings that close a letter, before the signature.
+func closingWord(w string) bool {
+	switch strings.ToLower(w) {
+	case "regards", "sincerely", "thanks", "cheers":
+		return true
+	}
+	return false
 }
 
 // notKoreanNames: three-syllable roles that take honorifics and start with a surname syllable.
@@ -120,7 +215,7 @@ func (s *scanner) streetAddress(h hit) {
 	for words < 4 && i >= 2 && t[i-1] == ' ' {
 		j := i - 1
 		k := j
-		for k > 0 && isLetter(t[k-1]) {
+		for k > 0 && (isLetter(t[k-1]) || t[k-1] == '\'' && k > 1 && isLetter(t[k-2])) { // "Queen's"
 			k--
 		}
 		if k < j && isUpper(t[k]) {
@@ -141,6 +236,7 @@ func (s *scanner) streetAddress(h hit) {
 	if numStart == numEnd || numEnd-numStart > 6 || !isDigit(t[numStart]) || numStart > 0 && isAlnum(t[numStart-1]) {
 		return
 	}
+	numStart = unitBefore(t, numStart)
 	end := h.end
 	if end < len(t) && t[end] == '.' {
 		end++
@@ -162,20 +258,77 @@ func (s *scanner) streetAddress(h hit) {
 		}
 	}
 	if rest(", ") && end+2 < len(t) && isUpper(t[end+2]) {
+		// City: capitalised words of letters only, so a UK postcode after it ("London SW1A 1AA") is not
+		// taken for one.
 		k := end + 2
-		for k < len(t) && (isLetter(t[k]) || t[k] == ' ' && k+1 < len(t) && isUpper(t[k+1])) {
-			k++
+		for {
+			w := k
+			for w < len(t) && (isLetter(t[w]) || t[w] == '\'' || t[w] == '.') {
+				w++
+			}
+			if w == k || !isUpper(t[k]) || w < len(t) && isAlnum(t[w]) || ukPostcode(t, k) > 0 {
+				break
+			}
+			end = w
+			if w+1 < len(t) && t[w] == ' ' && isUpper(t[w+1]) {
+				k = w + 1
+				continue
+			}
+			break
 		}
-		end = k
-		if k+4 <= len(t) && t[k] == ',' && t[k+1] == ' ' && isUpper(t[k+2]) && isUpper(t[k+3]) &&
+		if k := end; k+4 <= len(t) && t[k] == ',' && t[k+1] == ' ' && isUpper(t[k+2]) && isUpper(t[k+3]) &&
 			(k+4 == len(t) || !isAlnum(t[k+4])) {
 			end = k + 4
 		}
-		if end+6 <= len(t) && t[end] == ' ' && allDigits(t[end+1:end+6]) && (end+6 == len(t) || !isAlnum(t[end+6])) {
+		switch {
+		case end+6 <= len(t) && t[end] == ' ' && allDigits(t[end+1:end+6]) && (end+6 == len(t) || !isAlnum(t[end+6])):
 			end += 6
+		case end+1 < len(t) && t[end] == ' ' && ukPostcode(t, end+1) > 0:
+			end = ukPostcode(t, end+1)
 		}
 	}
 	s.emit(kAddress, numStart, end, 0.75)
+}
+
+// unitBefore extends an address start over a flat or unit written first: "Flat 2, 10 Downing Street",
+// "Apt 4B, 12 Main St".
+func unitBefore(t string, start int) int {
+	if start < 4 || t[start-1] != ' ' || t[start-2] != ',' {
+		return start
+	}
+	k := start - 2
+	for k > 0 && isAlnum(t[k-1]) {
+		k--
+	}
+	if k == start-2 || k < 2 || t[k-1] != ' ' {
+		return start
+	}
+	for _, unit := range []string{"Flat", "Apt", "Apartment", "Unit", "Suite"} {
+		if k >= len(unit)+1 && t[k-len(unit)-1:k-1] == unit && (k == len(unit)+1 || !isAlnum(t[k-len(unit)-2])) {
+			return k - len(unit) - 1
+		}
+	}
+	return start
+}
+
+// ukPostcode returns the end of a UK postcode at i ("SW1A 1AA", "M1 1AE", "EH8 6QG"), or 0.
+func ukPostcode(t string, i int) int {
+	k := i
+	for k < len(t) && k-i < 2 && isUpper(t[k]) {
+		k++
+	}
+	if k == i || k >= len(t) || !isDigit(t[k]) {
+		return 0
+	}
+	k++
+	if k < len(t) && (isDigit(t[k]) || isUpper(t[k])) {
+		k++
+	}
+	if k+4 > len(t) || t[k] != ' ' || !isDigit(t[k+1]) || !isUpper(t[k+2]) || !isUpper(t[k+3]) ||
+		k+4 < len(t) && isAlnum(t[k+4]) {
+		return 0
+	}
+	return k + 4
 }
 
 // koreanAddress parses a Korean address starting with a province or metropolitan city at i: districts
@@ -233,8 +386,8 @@ func (s *scanner) koreanAddress(i int) {
 	if end < len(t) && strings.HasPrefix(t[end:], "번길") { // "판교역로 235번길 10"
 		end += len("번길")
 	}
-	// Extras: "(역삼동)", "101동 1203호", "3층".
-	for extras := 0; extras < 3; extras++ {
+	// Extras: "(역삼동)", "래미안아파트", "101동 1203호", "3층".
+	for extras := 0; extras < 4; extras++ {
 		k := end
 		if k < len(t) && (t[k] == ' ' || t[k] == ',') {
 			k++
@@ -259,10 +412,47 @@ func (s *scanner) koreanAddress(i int) {
 				end = d + 3
 				continue
 			}
+		default:
+			if e, ok := buildingName(t, k); ok {
+				end = e
+				continue
+			}
 		}
 		break
 	}
 	s.emit(kAddress, i, end, 0.85)
+}
+
+// buildingName: an apartment or building name after the street number ("래미안아파트 101동", "한빛빌라 2층",
+// "자이 101동"): a Hangul word that ends like a building, or is followed by a "101동"/"1203호" unit.
+func buildingName(t string, k int) (end int, ok bool) {
+	e, syllables := k, 0
+	for e < len(t) && syllables <= 10 {
+		r, size := utf8.DecodeRuneInString(t[e:])
+		if !isHangul(r) {
+			break
+		}
+		e += size
+		syllables++
+	}
+	if syllables < 2 || syllables > 10 {
+		return 0, false
+	}
+	for _, suffix := range []string{"아파트", "빌라", "오피스텔", "맨션", "빌딩", "타워", "하이츠", "타운", "주택"} {
+		if strings.HasSuffix(t[k:e], suffix) {
+			return e, true
+		}
+	}
+	if e+1 < len(t) && t[e] == ' ' && isDigit(t[e+1]) {
+		d := e + 1
+		for d < len(t) && isDigit(t[d]) {
+			d++
+		}
+		if suffix := t[d:min(len(t), d+3)]; suffix == "동" || suffix == "호" {
+			return e, true
+		}
+	}
+	return 0, false
 }
 
 func isHangulEnd(w string) bool {

@@ -3,6 +3,7 @@ package pii
 import (
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -42,7 +43,8 @@ func keyVocabulary() map[string]keyKind {
 	set(keyAddress, "address", "addr", "street", "streetaddress", "address1", "address2", "addressline1",
 		"addressline2", "line1", "line2", "shippingaddress", "billingaddress", "homeaddress", "mailingaddress",
 		"deliveryaddress", "customeraddress", "shippingaddressline1", "shippingaddressline2", "billingaddressline1",
-		"billingaddressline2", "shippingstreet", "billingstreet", "residentialaddress",
+		"billingaddressline2", "shippingstreet", "billingstreet", "residentialaddress", "street1", "street2",
+		"street3", "address3", "addressline3",
 		"주소", "배송지", "배송주소", "도로명주소", "지번주소", "상세주소", "주소지", "거주지", "수령지", "배송지주소")
 	set(keyPostcode, "zip", "zipcode", "postcode", "postalcode", "shippingzip", "billingzip", "shippingpostalcode",
 		"billingpostalcode", "우편번호")
@@ -207,7 +209,8 @@ func (s *scanner) keyValue(kk keyKind, keyStart, vs, ve int) {
 		}
 		s.emit(kName, vs, ve, score)
 	case keyAddress:
-		if len(v) >= 4 && hasLetter(v) {
+		// A unit on its own line ("line2": "#13") is part of the address too.
+		if len(v) >= 4 && hasLetter(v) || len(v) >= 2 && v[0] == '#' && isDigit(v[1]) {
 			s.emit(kAddress, vs, ve, 0.8)
 		}
 	case keyPostcode:
@@ -269,16 +272,18 @@ func (s *scanner) looksLikePersonName(v string) (korean, ok bool) {
 		sur := s.d.vocab.surnames
 		return true, sur[v[:3]] && n <= 4 || n >= 3 && sur[v[:6]]
 	}
+	// Latin-script names need not be ASCII: "José García", "Chloé Müller", "Łukasz Nowak".
 	words := 0
 	for w := range strings.SplitSeq(v, " ") {
 		if w == "" {
 			continue
 		}
-		if words++; words > 4 || !isUpper(w[0]) {
+		first, size := utf8.DecodeRuneInString(w)
+		if words++; words > 4 || !unicode.IsUpper(first) {
 			return false, false
 		}
-		for i := 1; i < len(w); i++ {
-			if c := w[i]; !isLetter(c) && c != '\'' && c != '-' && c != '.' {
+		for _, r := range w[size:] {
+			if !unicode.IsLetter(r) && r != '\'' && r != '’' && r != '-' && r != '.' {
 				return false, false
 			}
 		}

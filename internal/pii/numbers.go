@@ -42,6 +42,9 @@ type numWindow struct {
 	digits     [maxWinDigits]byte
 	nd         int
 	plus       bool // a '+' before the first group
+	alone      bool // the window is its whole chunk: no digit group beside it, even across a space
+	prevLen    int  // digits of the group before the window in its chunk (0: none)
+	nextLen    int  // digits of the group after the window in its chunk (0: none)
 	ctx        ctxMask
 	ctxReady   bool // ctx computed: context is looked up only for windows whose shape needs it
 }
@@ -148,6 +151,14 @@ func (s *scanner) numberChunk(groups []numGroup) {
 			if b == len(groups)-1 && rightGlued || b < len(groups)-1 && g.sep&(sepSpace|sepParen) == 0 {
 				continue
 			}
+			w.alone = a == 0 && b == len(groups)-1
+			w.prevLen, w.nextLen = 0, 0
+			if a > 0 {
+				w.prevLen = groups[a-1].end - groups[a-1].start
+			}
+			if b < len(groups)-1 {
+				w.nextLen = groups[b+1].end - groups[b+1].start
+			}
 			s.classifyNumber(&w)
 		}
 	}
@@ -208,7 +219,7 @@ func (s *scanner) classifyNumber(w *numWindow) {
 	switch {
 	case w.nd < 3 && w.n == 1:
 		return
-	case w.n == 4 && w.nd <= 12 && w.uniform(sepDot):
+	case w.n == 4 && w.nd <= 12 && w.uniform(sepDot) && !w.plus: // "+1.206.555.0199" is a phone
 		s.numIPv4(w)
 		return
 	}
@@ -232,6 +243,10 @@ func (s *scanner) classifyNumber(w *numWindow) {
 	s.numDates(w, d)
 	s.numContextOnly(w)
 }
+
+// inFourRun: the window's chunk continues it with another four-digit group, before or after: the window
+// is a slice of a longer grouped number (tracking numbers, card-shaped vouchers), not a number of its own.
+func (w *numWindow) inFourRun() bool { return w.prevLen == 4 || w.nextLen == 4 }
 
 // uniform: every separator of the window is exactly sep (one kind, no spaces mixed in).
 func (w *numWindow) uniform(sep uint8) bool {
@@ -288,19 +303,32 @@ func (s *scanner) numCard(w *numWindow, d []byte) {
 		if !(w.uniform(sepSpace) || w.uniform(sepDash)) {
 			return
 		}
-		fours := w.n <= 5
+		// Groups of four, the last of three or four (19 digits print 4-4-4-4-3): "… 2331 7070 58" is no card.
+		fours := w.n <= 5 && w.lens[w.n-1] >= 3
 		for k := 0; k < w.n-1 && fours; k++ {
 			fours = w.lens[k] == 4
 		}
 		if !fours && !w.shape(4, 6, 5) && !w.shape(4, 6, 4) {
 			return
 		}
+		if fours && w.inFourRun() {
+			return // four groups out of a longer run: "9361 2520 4660 5116 1362 15" is a USPS tracking number
+		}
+	}
+	brand := cardBrand(d)
+	if !brand && !w.alone {
+		return // part of a longer run of groups ("9205 3679 5562 2331 7070 58", a USPS tracking number)
 	}
 	base := 0.3 // Luhn alone: one random number in ten passes
-	if cardBrand(d) {
+	if brand {
 		base = 0.85
-		if grouped {
+		switch {
+		case grouped:
 			base = 0.95
+		case w.nd == 13:
+			// 13-digit Visa numbers are long retired, while EAN-13 barcodes with a 40x-44x (German) prefix
+			// pass Luhn one time in ten: a bare 13-digit run is a card only without negative context.
+			base = 0.6
 		}
 	}
 	s.emit(kCard, w.start, w.end, boost(base, s.wctx(w), cCard))
@@ -450,6 +478,12 @@ func (s *scanner) numDates(w *numWindow, d []byte) {
 			s.emit(kExpiry, w.start, w.end, score)
 		}
 	}
+	if w.n == 1 && w.nd == 4 && s.wants(kDateTime) {
+		if start, ok := monthNameDate(s.text, w.start, w.end); ok && s.context(start)&cDOB != 0 {
+			s.emit(kDateTime, start, w.end, 0.85)
+			return
+		}
+	}
 	if w.n == 1 && w.nd == 4 && strings.HasPrefix(s.text[w.end:], "년") {
 		if end, ok := koreanDate(s.text, w.start); ok && s.wctx(w)&cDOB != 0 {
 			s.emit(kDateTime, w.start, end, 0.85)
@@ -477,6 +511,85 @@ func (s *scanner) numDates(w *numWindow, d []byte) {
 	if valid {
 		s.emit(kDateTime, w.start, w.end, 0.85)
 	}
+}
+
+// monthNameDate parses an English date that ends with the year at [ys, ye): "January 21, 1957",
+// "Sept. 3rd 1979" or "21 January 1957", and returns its start if it is a plausible birth date.
+func monthNameDate(t string, ys, ye int) (start int, ok bool) {
+	year := 0
+	for _, c := range []byte(t[ys:ye]) {
+		year = year*10 + int(c-'0')
+	}
+	i := ys - 1
+	if i < 3 || t[i] != ' ' {
+		return 0, false
+	}
+	if t[i-1] == ',' {
+		i--
+	}
+	// The word before the year: a day ("21", "3rd") or a month.
+	we := i
+	for i > 0 && isAlnum(t[i-1]) {
+		i--
+	}
+	word := t[i:we]
+	if m := monthNumber(word); m > 0 { // "21 January 1957"
+		if i < 3 || t[i-1] != ' ' {
+			return 0, false
+		}
+		ds := i - 1
+		for ds > 0 && isDigit(t[ds-1]) && i-1-ds < 2 {
+			ds--
+		}
+		if ds == i-1 || ds > 0 && isAlnum(t[ds-1]) {
+			return 0, false
+		}
+		day := 0
+		for _, c := range []byte(t[ds : i-1]) {
+			day = day*10 + int(c-'0')
+		}
+		return ds, birthDate(year, m, day)
+	}
+	day, k := 0, 0
+	for k < len(word) && k < 2 && isDigit(word[k]) {
+		day = day*10 + int(word[k]-'0')
+		k++
+	}
+	if k == 0 || k < len(word) && !(len(word)-k == 2 && strings.Contains("st nd rd th", word[k:])) {
+		return 0, false
+	}
+	// "January 21, 1957", "Jan. 21 1957": the month before the day.
+	if i < 4 || t[i-1] != ' ' {
+		return 0, false
+	}
+	me := i - 1
+	if t[me-1] == '.' {
+		me--
+	}
+	ms := me
+	for ms > 0 && isLetter(t[ms-1]) {
+		ms--
+	}
+	m := monthNumber(t[ms:me])
+	if m == 0 || ms > 0 && isAlnum(t[ms-1]) {
+		return 0, false
+	}
+	return ms, birthDate(year, m, day)
+}
+
+// monthNumber: 1–12 for an English month name or its abbreviation (case-insensitive), else 0.
+func monthNumber(w string) int {
+	if len(w) < 3 || len(w) > 9 {
+		return 0
+	}
+	lw := strings.ToLower(w)
+	for i, name := range [...]string{"january", "february", "march", "april", "may", "june", "july", "august",
+		"september", "october", "november", "december"} {
+		if lw == name || len(lw) == 3 && strings.HasPrefix(name, lw) || lw == "sept" && i == 8 {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // koreanDate parses "1980년 1월 2일" (spaces optional) at i.

@@ -12,7 +12,7 @@ func (s *scanner) numPhone(w *numWindow, d []byte) {
 		return
 	}
 	if d[0] == '0' {
-		if plen, mobile, ok := krPhone(d); ok && w.krShape(plen) {
+		if plen, mobile, ok := krPhone(d); ok && w.krShape(plen) && !(w.n == 3 && w.lens[0] == 4 && w.inFourRun()) {
 			base := 0.7
 			switch {
 			case mobile && w.n > 1:
@@ -63,7 +63,8 @@ func (s *scanner) numPhone(w *numWindow, d []byte) {
 	}
 	// Korean company lines 15XX/16XX/18XX-XXXX; 7-digit local numbers by context only.
 	switch {
-	case w.shape(4, 4) && d[0] == '1' && (d[1] == '5' || d[1] == '6' || d[1] == '8') && w.sameSeps():
+	// A company line stands alone: "1827 6637" inside "6011 1827 6637 3913" is part of a longer number.
+	case w.shape(4, 4) && w.alone && d[0] == '1' && (d[1] == '5' || d[1] == '6' || d[1] == '8') && w.sameSeps():
 		s.emit(kPhone, w.start, w.end, boost(0.5, s.wctx(w), cPhone))
 	case w.shape(3, 4) && w.uniform(sepDash) && d[0] >= '2' && s.wctx(w)&cPhone != 0:
 		s.emit(kPhone, w.start, w.end, 0.6)
@@ -86,9 +87,20 @@ func (s *scanner) internationalPhone(w *numWindow, d []byte) {
 		if nanp, _ := nanpDigits(d); nanp != nil && w.nd == 11 && (w.n == 1 || w.lens[0] == 1) {
 			s.emit(kPhone, w.start, w.end, boost(0.9, s.wctx(w), cPhone))
 		}
-	case d[0] != '0' && (w.n == 1 || w.groupsWithin(1, 5)):
+	case d[0] != '0' && (w.n == 1 || w.groupsWithin(1, 5) || w.lens[0] <= 3 && w.nationalGroups()):
 		s.emit(kPhone, w.start, w.end, boost(0.75, s.wctx(w), cPhone))
 	}
+}
+
+// nationalGroups: after a country code, national numbers are written in groups of up to 8 digits
+// ("+44 7700 900123", "+49 30 12345678").
+func (w *numWindow) nationalGroups() bool {
+	for k := 1; k < w.n; k++ {
+		if w.lens[k] < 1 || w.lens[k] > 8 {
+			return false
+		}
+	}
+	return w.n > 1
 }
 
 // krShape: contiguous, or area-subscriber groups "010-1234-5678", "02-123-4567", "0505-123-4567".

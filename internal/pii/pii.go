@@ -201,11 +201,18 @@ func NewDetector(opts Options) *Detector {
 
 // Detect returns the entities in text: non-overlapping, sorted by Start; where candidates overlap the highest
 // score wins (then the longer span). Text need not be valid UTF-8.
-func (d *Detector) Detect(text string) []Entity {
+func (d *Detector) Detect(text string) []Entity { return d.detect(text, nil) }
+
+// detect is Detect with a hook run after the key-value pass: structured scanning (structured.go) reports the
+// values whose key path names their content there.
+func (d *Detector) detect(text string, keyed func(*scanner)) []Entity {
 	// Sized for typical density (a context word per ~48 bytes of JSON) so small documents don't regrow.
 	s := scanner{d: d, text: text, hits: make([]hit, 0, 16+len(text)/48), cands: make([]candidate, 0, 8+len(text)/128)}
 	s.scanWords()
 	s.scanKeyValues()
+	if keyed != nil {
+		keyed(&s)
+	}
 	s.scanFreeText()
 	s.scanNumbers()
 	s.scanEmails()

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // RedactMode selects how Redact rewrites an entity.
@@ -22,6 +23,9 @@ const (
 	// (ignoring case and punctuation, so "010-1234-5678" = "01012345678") gives the same pseudonym under the
 	// same key, so redacted data can still be joined and counted.
 	RedactPseudonym
+	// RedactRemove deletes the value: in text the matched span disappears; in JSON a member whose whole value
+	// is the entity is removed from its object (an array element from its array); in CSV the field is emptied.
+	RedactRemove
 )
 
 // Redaction configures Redact.
@@ -44,7 +48,7 @@ func Redact(text string, entities []Entity, r Redaction) (string, error) {
 	if r.Mode == RedactPseudonym && len(r.Key) == 0 {
 		return "", ErrNoPseudonymKey
 	}
-	if r.Mode < RedactWithType || r.Mode > RedactPseudonym {
+	if r.Mode < RedactWithType || r.Mode > RedactRemove {
 		return "", errors.New("pii: unknown redaction mode")
 	}
 	ents := slices.Clone(entities)
@@ -57,14 +61,15 @@ func Redact(text string, entities []Entity, r Redaction) (string, error) {
 			continue
 		}
 		b.WriteString(text[last:e.Start])
-		r.write(&b, e.Type, text[e.Start:e.End])
+		b.Write(r.appendTo(nil, e.Type, text[e.Start:e.End]))
 		last = e.End
 	}
 	b.WriteString(text[last:])
 	return b.String(), nil
 }
 
-func (r Redaction) write(b *strings.Builder, typ, value string) {
+// appendTo appends the redacted form of value to b.
+func (r Redaction) appendTo(b []byte, typ, value string) []byte {
 	switch r.Mode {
 	case RedactMask:
 		keep, mask := r.Keep, r.Mask
@@ -88,17 +93,19 @@ func (r Redaction) write(b *strings.Builder, typ, value string) {
 					c = mask
 				}
 			}
-			b.WriteRune(c)
+			b = utf8.AppendRune(b, c)
 		}
 	case RedactPseudonym:
-		b.WriteString(typ)
-		b.WriteByte('_')
-		b.WriteString(Pseudonym(r.Key, typ, value))
+		b = append(b, typ...)
+		b = append(b, '_')
+		b = append(b, Pseudonym(r.Key, typ, value)...)
+	case RedactRemove:
 	default:
-		b.WriteByte('[')
-		b.WriteString(typ)
-		b.WriteByte(']')
+		b = append(b, '[')
+		b = append(b, typ...)
+		b = append(b, ']')
 	}
+	return b
 }
 
 // Pseudonym returns the keyed pseudonym of a value of a type: hex HMAC-SHA256 over the type and the value

@@ -53,7 +53,7 @@ func (s *scanner) token(i, j int, upperDigits, hex bool, letters, digits int) in
 			}
 		}
 	}
-	if j < len(t) && (t[j] == '/' || t[j] == '+' || t[j] == '=') || n == 40 {
+	if j < len(t) && (t[j] == '/' || t[j] == '+' || t[j] == '=') || n == 40 || i > 0 && (t[i-1] == '/' || t[i-1] == '+') {
 		s.awsSecret(i)
 	}
 	if upperDigits && letters > 0 {
@@ -232,7 +232,11 @@ func (s *scanner) awsSecret(i int) {
 		return
 	}
 	t := s.text
-	if i > 0 && isSecretByte(t[i-1]) {
+	for i > 0 && (t[i-1] == '/' || t[i-1] == '+') { // the key may start with them; tokens start after them
+		i--
+	}
+	// Inside a longer token, unless that is a "key=" label: aws_secret_access_key=wJalr….
+	if i > 0 && isSecretByte(t[i-1]) && !(t[i-1] == '=' && i > 1 && (isAlnum(t[i-2]) || t[i-2] == '_')) {
 		return
 	}
 	end := i

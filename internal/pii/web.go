@@ -3,6 +3,8 @@ package pii
 import (
 	"net/netip"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Email addresses and URLs, found from their '@' and "://" (or "www.") anchors.
@@ -17,6 +19,7 @@ func (s *scanner) scanEmails() {
 	if !s.wants(kEmail) {
 		return
 	}
+	s.scanEncodedEmails()
 	t := s.text
 	for off := 0; off < len(t); {
 		k := strings.IndexByte(t[off:], '@')
@@ -27,6 +30,82 @@ func (s *scanner) scanEmails() {
 		off = at + 1
 		if start, end, ok := emailAround(t, at, at+1); ok {
 			s.emit(kEmail, start, end, 0.95)
+			s.nameBeforeEmail(start, t[start:at])
+			off = end
+		}
+	}
+}
+
+// roleMailboxes: words of shared mailboxes' display names, which name no person.
+const roleMailboxes = " contact sales info admin help service billing orders noreply reply hello office desk account accounts "
+
+// nameBeforeEmail finds the person an address belongs to when their name is written just before it and
+// the mailbox spells it: "Jane Smith <jane.smith@example.com>", "Customer: Zoe Long, zlong12@gmail.com".
+func (s *scanner) nameBeforeEmail(start int, local string) {
+	if !s.wants(kName) {
+		return
+	}
+	t := s.text
+	k := start
+	for n := 0; n < 3 && k > 0 && strings.IndexByte(" <(\"',:", t[k-1]) >= 0; n++ {
+		k--
+	}
+	if k == start || k == 0 || !isLetter(t[k-1]) && t[k-1] < 0x80 {
+		return
+	}
+	lower := strings.ToLower(local)
+	wordStart := func(e int) int { // start of the run of letters ending at e
+		w := e
+		for w > 0 {
+			r, size := utf8.DecodeLastRuneInString(t[:w])
+			if !unicode.IsLetter(r) && r != '\'' && r != '-' {
+				break
+			}
+			w -= size
+		}
+		return w
+	}
+	// Back over up to three capitalised words separated by single spaces.
+	begin, words, matched := k, 0, false
+	for e := k; words < 3; e = begin - 1 {
+		w := wordStart(e)
+		if first, _ := utf8.DecodeRuneInString(t[w:e]); w == e || !unicode.IsUpper(first) {
+			break
+		}
+		word := strings.ToLower(t[w:e])
+		if strings.Contains(notNames+roleMailboxes, " "+word+" ") {
+			return // "Customer Support <support@…>": a role, not a person
+		}
+		words++
+		begin = w
+		if len(word) >= 3 && strings.Contains(lower, word) {
+			matched = true
+		}
+		if w < 2 || t[w-1] != ' ' {
+			break
+		}
+	}
+	if words >= 2 && matched {
+		s.emit(kName, begin, k, 0.8)
+	}
+}
+
+// scanEncodedEmails finds addresses percent-encoded outside a full URL: the path and query of an access-log
+// request line ("GET /account/reset?email=jane%40example.com"), form bodies.
+func (s *scanner) scanEncodedEmails() {
+	if !s.wants(kEmail) {
+		return
+	}
+	t := s.text
+	for off := 0; off < len(t); {
+		k := strings.Index(t[off:], "%40")
+		if k < 0 {
+			return
+		}
+		at := off + k
+		off = at + 3
+		if start, end, ok := emailAround(t, at, at+3); ok {
+			s.emit(kEmail, start, end, 0.9)
 			off = end
 		}
 	}
