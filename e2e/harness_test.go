@@ -90,12 +90,6 @@ func runSuite(m *testing.M) (int, error) {
 	if !parallelSet {
 		_ = flag.Set("test.parallel", "4")
 	}
-	// go test passes its default -timeout 10m explicitly; the suite's many
-	// CLI processes (2–3 s of Python start-up each) need more on a busy
-	// 2-core machine. A timeout chosen by hand is kept.
-	if f := flag.Lookup("test.timeout"); f != nil && f.Value.String() == (10*time.Minute).String() {
-		_ = flag.Set("test.timeout", (14 * time.Minute).String())
-	}
 
 	code := m.Run()
 
