@@ -50,3 +50,37 @@ func TestPIIInProcess(t *testing.T) {
 		t.Errorf("%+v %v", res, err)
 	}
 }
+
+// TestPIISourceLayout: the source is exactly open, whole records joined by the separator, close, whatever the
+// read sizes, and stops at the first record boundary at or past its size.
+func TestPIISourceLayout(t *testing.T) {
+	for _, format := range []string{"ndjson", "json", "csv", "text"} {
+		for _, readSize := range []int{1, 7, 4096} {
+			src, err := newPIISource(format, 50000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []byte
+			buf := make([]byte, readSize)
+			for {
+				n, err := src.Read(buf)
+				got = append(got, buf[:n]...)
+				if err == io.EOF {
+					break
+				}
+			}
+			ref, _ := newPIISource(format, 0)
+			want := ref.open
+			for k := 0; len(want) < 50000; k++ {
+				if k > 0 {
+					want += ref.sep
+				}
+				want += ref.pool[k%len(ref.pool)]
+			}
+			want += ref.close
+			if string(got) != want {
+				t.Fatalf("%s read by %d: %d bytes differ from the expected %d", format, readSize, len(got), len(want))
+			}
+		}
+	}
+}

@@ -65,20 +65,22 @@ func BenchmarkDetectNDJSON(b *testing.B) {
 	text := orderDocuments(2000)
 	d := NewDetector(Options{})
 	b.SetBytes(int64(len(text)))
-	b.ResetTimer()
+	cpu := processCPU()
 	for b.Loop() {
 		d.Detect(text)
 	}
+	reportCPU(b, cpu, len(text))
 }
 
 func BenchmarkDetectText(b *testing.B) {
 	text := supportText(2000)
 	d := NewDetector(Options{})
 	b.SetBytes(int64(len(text)))
-	b.ResetTimer()
+	cpu := processCPU()
 	for b.Loop() {
 		d.Detect(text)
 	}
+	reportCPU(b, cpu, len(text))
 }
 
 // TestOrderDocuments: the benchmark's documents, line by line: every planted value found, no identifier,

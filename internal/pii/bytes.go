@@ -26,3 +26,22 @@ func isLower(c byte) bool  { return byteClass[c]&clsLower != 0 }
 func isDigit(c byte) bool  { return byteClass[c]&clsDigit != 0 }
 func isAlnum(c byte) bool  { return byteClass[c]&clsAlnum != 0 }
 func isHex(c byte) bool    { return byteClass[c]&clsHex != 0 }
+
+// nextDigit returns the index of the first ASCII digit in t at or after i, or len(t). Eight bytes at a time:
+// most of a text is not digits, and this skip is the number scan's inner loop.
+func nextDigit(t string, i int) int {
+	const ones = 0x0101010101010101
+	for ; i+8 <= len(t); i += 8 {
+		x := uint64(t[i]) | uint64(t[i+1])<<8 | uint64(t[i+2])<<16 | uint64(t[i+3])<<24 |
+			uint64(t[i+4])<<32 | uint64(t[i+5])<<40 | uint64(t[i+6])<<48 | uint64(t[i+7])<<56
+		// A byte strictly between '/' and ':' (bit twiddling "hasbetween"; bytes >= 0x80 never match).
+		low := x & (ones * 127)
+		if (ones*(127+':')-low)&^x&(low+ones*(127-'/'))&(ones*128) != 0 {
+			break
+		}
+	}
+	for i < len(t) && !isDigit(t[i]) {
+		i++
+	}
+	return i
+}

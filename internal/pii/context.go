@@ -1,7 +1,6 @@
 package pii
 
 import (
-	"sort"
 	"unicode/utf8"
 )
 
@@ -364,8 +363,55 @@ func (s *scanner) context(start int) ctxMask {
 	if len(s.hits) == 0 {
 		return 0
 	}
+	// The windows of one number chunk and the checks of one token ask for the same start in a row.
+	if s.ctxMemo.ok && s.ctxMemo.start == start && s.ctxMemo.hits == len(s.hits) {
+		return s.ctxMemo.mask
+	}
+	m := s.contextUncached(start)
+	s.ctxMemo = ctxMemo{ok: true, start: start, hits: len(s.hits), mask: m}
+	return m
+}
+
+// hitIndex returns the index of the first hit starting at or after start. Passes ask for increasing starts,
+// so it walks on from the previous answer when that is close, and binary-searches otherwise.
+func (s *scanner) hitIndex(start int) int {
+	h := s.hits
+	if c := s.hitCursor; c <= len(h) && (c == 0 || h[c-1].start < start) {
+		for k := 0; k < 8; k++ {
+			if c == len(h) || h[c].start >= start {
+				s.hitCursor = c
+				return c
+			}
+			c++
+		}
+	}
+	idx, hi := 0, len(h)
+	for idx < hi {
+		m := int(uint(idx+hi) >> 1)
+		if h[m].start < start {
+			idx = m + 1
+		} else {
+			hi = m
+		}
+	}
+	s.hitCursor = idx
+	return idx
+}
+
+// ctxMemo remembers the last context lookup (hits only grow, so their count tells whether it is stale).
+type ctxMemo struct {
+	ok          bool
+	start, hits int
+	mask        ctxMask
+}
+
+func (s *scanner) contextUncached(start int) ctxMask {
+	idx := s.hitIndex(start)
+	// reach never looks back further than ctxMaxBytes: with no context word that close, skip the walk back.
+	if idx == 0 || s.hits[idx-1].start < start-ctxMaxBytes {
+		return 0
+	}
 	from := s.reach(start)
-	idx := sort.Search(len(s.hits), func(i int) bool { return s.hits[i].start >= start })
 	var m ctxMask
 	for k := idx - 1; k >= 0 && s.hits[k].start >= from; k-- {
 		if s.hits[k].end <= start {

@@ -524,6 +524,19 @@ func (j *jsonRun) flush(to int64) error {
 // scanJSONString finds the end of the string token at b[0] ('"'): end is the offset after the closing quote,
 // -1 when b ends first; escaped reports backslash escapes; bad names invalid content.
 func scanJSONString(b []byte) (end int, escaped bool, bad string) {
+	// Fast path: most strings have no escapes or control characters before their closing quote.
+	if q := bytes.IndexByte(b[1:], '"'); q >= 0 {
+		plain := true
+		for _, c := range b[1 : q+1] {
+			if c < 0x20 || c == '\\' {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			return q + 2, false, ""
+		}
+	}
 	for i := 1; i < len(b); {
 		c := b[i]
 		switch {

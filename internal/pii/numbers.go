@@ -62,7 +62,7 @@ func (s *scanner) scanNumbers() {
 	groups := buf[:0]
 	for i := 0; i < len(t); {
 		if !isDigit(t[i]) {
-			i++
+			i = nextDigit(t, i+1)
 			continue
 		}
 		groups = groups[:0]

@@ -26,6 +26,7 @@ package pii
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -177,6 +178,8 @@ type Detector struct {
 	minScore float64
 	korean   bool
 	vocab    *vocabulary
+	// pool keeps Detect's working buffers (*scratch) between calls; the result is always a fresh slice.
+	pool sync.Pool
 }
 
 // NewDetector builds a Detector.
@@ -201,13 +204,44 @@ func NewDetector(opts Options) *Detector {
 
 // Detect returns the entities in text: non-overlapping, sorted by Start; where candidates overlap the highest
 // score wins (then the longer span). Text need not be valid UTF-8.
-func (d *Detector) Detect(text string) []Entity { return d.detect(text, nil) }
+func (d *Detector) Detect(text string) []Entity {
+	sc, _ := d.pool.Get().(*scratch)
+	if sc == nil {
+		// Sized for typical density (a context word per ~48 bytes of JSON) so small documents don't regrow.
+		sc = &scratch{hits: make([]hit, 0, 16+len(text)/48), cands: make([]candidate, 0, 8+len(text)/128)}
+	}
+	var out []Entity
+	if ents := d.detect(sc, text, nil); len(ents) > 0 {
+		out = slices.Clone(ents)
+	}
+	if cap(sc.hits) <= maxPooledHits {
+		clear(sc.out[:cap(sc.out)]) // drop the references to text
+		d.pool.Put(sc)
+	}
+	return out
+}
+
+// maxPooledHits: scratch buffers grown by a huge text are not kept.
+const maxPooledHits = 64 << 10
+
+// scratch holds the buffers of a detection, reused across the batches of a Redact run so that detecting a
+// large stream does not allocate per batch. The entities returned by detect live in out until the next call.
+type scratch struct {
+	hits   []hit
+	cands  []candidate
+	chosen []candidate
+	out    []Entity
+	kinds  []kind // kinds[i] is the kind of out[i]: callers need not look the type name up
+}
 
 // detect is Detect with a hook run after the key-value pass: structured scanning (structured.go) reports the
-// values whose key path names their content there.
-func (d *Detector) detect(text string, keyed func(*scanner)) []Entity {
-	// Sized for typical density (a context word per ~48 bytes of JSON) so small documents don't regrow.
-	s := scanner{d: d, text: text, hits: make([]hit, 0, 16+len(text)/48), cands: make([]candidate, 0, 8+len(text)/128)}
+// values whose key path names their content there. The result aliases sc.out.
+func (d *Detector) detect(sc *scratch, text string, keyed func(*scanner)) []Entity {
+	s := scanner{d: d, text: text, hits: sc.hits[:0], cands: sc.cands[:0], chosen: sc.chosen[:0], out: sc.out[:0],
+		kinds: sc.kinds[:0]}
+	defer func() {
+		sc.hits, sc.cands, sc.chosen, sc.out, sc.kinds = s.hits[:0], s.cands[:0], s.chosen[:0], s.out[:0], s.kinds[:0]
+	}()
 	s.scanWords()
 	s.scanKeyValues()
 	if keyed != nil {
@@ -234,6 +268,12 @@ type scanner struct {
 	text  string
 	hits  []hit // context words, sorted by start
 	cands []candidate
+	// chosen, out and kinds: resolve's buffers (from scratch).
+	chosen    []candidate
+	out       []Entity
+	kinds     []kind
+	ctxMemo   ctxMemo
+	hitCursor int // hitIndex's last answer
 	// v6Until: the IPv6 scan already tried every hex:colon run ending before this offset.
 	v6Until int
 }
@@ -262,8 +302,12 @@ func (s *scanner) resolve() []Entity {
 		}
 		return b.end - a.end
 	})
-	out := make([]Entity, 0, len(s.cands))
-	var chosen []candidate
+	out := s.out
+	if cap(out) < len(s.cands) {
+		out = make([]Entity, 0, len(s.cands))
+	}
+	chosen, kinds := s.chosen, s.kinds
+	defer func() { s.out, s.chosen, s.kinds = out, chosen, kinds }()
 	for i := 0; i < len(s.cands); {
 		j, end := i+1, s.cands[i].end
 		for j < len(s.cands) && s.cands[j].start < end {
@@ -273,31 +317,36 @@ func (s *scanner) resolve() []Entity {
 		cluster := s.cands[i:j]
 		chosen = chosen[:0]
 		if len(cluster) == 1 {
-			chosen = append(chosen, cluster[0])
-		} else {
-			slices.SortStableFunc(cluster, func(a, b candidate) int {
-				switch {
-				case a.score != b.score:
-					if a.score > b.score {
-						return -1
-					}
-					return 1
-				case a.end-a.start != b.end-b.start:
-					return (b.end - b.start) - (a.end - a.start)
-				default:
-					return a.start - b.start
-				}
-			})
-			for _, c := range cluster {
-				if !slices.ContainsFunc(chosen, func(o candidate) bool { return c.start < o.end && o.start < c.end }) {
-					chosen = append(chosen, c)
-				}
-			}
-			slices.SortFunc(chosen, func(a, b candidate) int { return a.start - b.start })
+			c := cluster[0]
+			out = append(out, Entity{Type: kindNames[c.kind], Start: c.start, End: c.end, Score: roundScore(c.score),
+				Text: s.text[c.start:c.end]})
+			kinds = append(kinds, c.kind)
+			i = j
+			continue
 		}
+		slices.SortStableFunc(cluster, func(a, b candidate) int {
+			switch {
+			case a.score != b.score:
+				if a.score > b.score {
+					return -1
+				}
+				return 1
+			case a.end-a.start != b.end-b.start:
+				return (b.end - b.start) - (a.end - a.start)
+			default:
+				return a.start - b.start
+			}
+		})
+		for _, c := range cluster {
+			if !slices.ContainsFunc(chosen, func(o candidate) bool { return c.start < o.end && o.start < c.end }) {
+				chosen = append(chosen, c)
+			}
+		}
+		slices.SortFunc(chosen, func(a, b candidate) int { return a.start - b.start })
 		for _, c := range chosen {
 			out = append(out, Entity{Type: kindNames[c.kind], Start: c.start, End: c.end, Score: roundScore(c.score),
 				Text: s.text[c.start:c.end]})
+			kinds = append(kinds, c.kind)
 		}
 		i = j
 	}

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"sync"
+	"unsafe"
 )
 
 // Finding is one entity found in a stream.
@@ -48,7 +51,9 @@ type Redactor struct {
 	rules     [numKinds]Rule
 	key       []byte
 	anyRemove bool
-	kinds     map[string]kind // type name → kind, for the detector's entities
+	// pool keeps the buffers of finished runs (input window, output buffer, batch, detector scratch): a caller
+	// redacting one small record at a time would otherwise allocate them all on every call.
+	pool sync.Pool // of *run
 }
 
 // NewRedactor builds a Redactor; a nil policy means DefaultPolicy.
@@ -56,10 +61,7 @@ func NewRedactor(p *Policy) (*Redactor, error) {
 	if p == nil {
 		p = DefaultPolicy()
 	}
-	r := &Redactor{key: p.PseudonymKey, kinds: make(map[string]kind, numKinds)}
-	for k, name := range kindNames {
-		r.kinds[name] = kind(k)
-	}
+	r := &Redactor{key: p.PseudonymKey}
 	global := p.MinScore
 	if global == 0 {
 		global = DefaultMinScore
@@ -105,12 +107,8 @@ func (r *Redactor) redaction(k kind) Redaction {
 }
 
 // accept reports whether an entity passes its type's rule.
-func (r *Redactor) accept(e *Entity) (kind, bool) {
-	k, ok := r.kinds[e.Type]
-	if !ok || r.rules[k].Ignore || e.Score < r.rules[k].MinScore {
-		return 0, false
-	}
-	return k, true
+func (r *Redactor) accept(e *Entity, k kind) bool {
+	return !r.rules[k].Ignore && e.Score >= r.rules[k].MinScore
 }
 
 // Redact copies src to dst with every finding rewritten by the policy. f selects the format; FormatAuto sniffs
@@ -118,29 +116,73 @@ func (r *Redactor) accept(e *Entity) (kind, bool) {
 // stops being valid (NDJSON: to the end of that line) and Report.Fallback is set. Binary input returns
 // ErrBinary before anything is written. Memory stays bounded (about MaxToken at worst) whatever the input size.
 func (r *Redactor) Redact(dst io.Writer, src io.Reader, f Format) (Report, error) {
-	bw := bufio.NewWriterSize(dst, 32<<10)
-	rn := &run{r: r, w: bw}
+	rn := r.getRun()
+	if rn.bw == nil {
+		rn.bw = bufio.NewWriterSize(dst, 32<<10)
+	} else {
+		rn.bw.Reset(dst)
+	}
+	rn.w = rn.bw
 	rep, err := rn.do(src, f)
-	if ferr := bw.Flush(); err == nil && ferr != nil {
+	if ferr := rn.bw.Flush(); err == nil && ferr != nil {
 		err = ferr
 	}
+	rn.bw.Reset(nil)
+	r.putRun(rn)
 	return rep, err
+}
+
+// getRun returns a run with the buffers of an earlier one, if any.
+func (r *Redactor) getRun() *run {
+	if rn, ok := r.pool.Get().(*run); ok {
+		return rn
+	}
+	return &run{r: r}
+}
+
+// maxPooled: buffers that grew past this (a huge token, a dense batch) are dropped rather than kept alive.
+const maxPooled = 1 << 20
+
+// putRun returns a finished run's buffers to the pool, clearing everything that belongs to the call.
+func (r *Redactor) putRun(rn *run) {
+	buf := rn.src.buf
+	if cap(buf) > maxPooled {
+		buf = nil
+	}
+	b := rn.b
+	b.reset()
+	if cap(b.scan) > maxPooled || cap(b.paths) > maxPooled || cap(b.tmp) > maxPooled || cap(b.val) > maxPooled {
+		b = batch{kkCache: b.kkCache}
+	}
+	b.tmp, b.val, b.ents = b.tmp[:0], b.val[:0], b.ents[:0]
+	clear(b.sc.out[:cap(b.sc.out)]) // entity texts point into this run's buffers
+	edits, repl := rn.edits[:0], rn.repl[:0]
+	if cap(repl) > maxPooled {
+		repl = nil
+	}
+	*rn = run{r: r, bw: rn.bw, spare: buf, b: b, edits: edits, repl: repl}
+	r.pool.Put(rn)
 }
 
 // Scan reports the findings of src as Redact would redact them, without writing anything. fn is called for
 // each finding in input order; with a nil fn the findings are collected in Report.Findings.
 func (r *Redactor) Scan(src io.Reader, f Format, fn func(Finding)) (Report, error) {
-	rn := &run{r: r, fn: fn}
+	rn := r.getRun()
+	rn.fn = fn
 	if fn == nil {
 		rn.collect = true
 	}
-	return rn.do(src, f)
+	rep, err := rn.do(src, f)
+	r.putRun(rn)
+	return rep, err
 }
 
 // run is the state of one Redact or Scan call.
 type run struct {
 	r       *Redactor
 	w       *bufio.Writer // nil: Scan
+	bw      *bufio.Writer // kept for reuse
+	spare   []byte        // a pooled input window for src
 	fn      func(Finding)
 	collect bool
 	src     source
@@ -160,7 +202,12 @@ type edit struct {
 
 func (rn *run) do(src io.Reader, f Format) (Report, error) {
 	// Small inputs (one record) stay small; large ones grow the window to a few batches.
-	rn.src = source{r: src, buf: make([]byte, 32<<10), lines: lineCounter{line: 1}}
+	buf := rn.spare
+	if buf == nil {
+		buf = make([]byte, 32<<10)
+	}
+	rn.spare = nil
+	rn.src = source{r: src, buf: buf[:cap(buf)], lines: lineCounter{line: 1}}
 	for rn.src.n < sniffLen && rn.src.more(0) {
 	}
 	if rn.src.err != nil {
@@ -407,18 +454,26 @@ func (rn *run) text(from int64, stopAfter int64) (int64, error) {
 		}
 		newCommitted := cut
 		if rn.r.det != nil {
-			text := string(s.slice(lb, to))
-			for _, e := range rn.r.det.Detect(text) {
+			// Viewed in place: the window is not moved until the next s.more, and reported entity texts are
+			// copied below.
+			win := s.slice(lb, to)
+			text := unsafe.String(unsafe.SliceData(win), len(win))
+			ents := rn.r.det.detect(&rn.b.sc, text, nil)
+			kinds := rn.b.sc.kinds[:len(ents)]
+			for i, e := range ents {
 				st := lb + int64(e.Start)
 				if st < committed || st >= cut {
 					continue
 				}
-				k, ok := rn.r.accept(&e)
-				if !ok {
+				k := kinds[i]
+				if !rn.r.accept(&e, k) {
 					continue
 				}
 				en := lb + int64(e.End)
 				e.Start, e.End = int(st), int(en)
+				if rn.reporting() {
+					e.Text = strings.Clone(e.Text)
+				}
 				rn.emit(e, k, "")
 				rs := len(rn.repl)
 				rn.repl = rn.r.redaction(k).appendTo(rn.repl, e.Type, e.Text)

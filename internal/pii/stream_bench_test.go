@@ -17,11 +17,13 @@ func benchRedact(b *testing.B, f Format, input string) {
 	}
 	b.SetBytes(int64(len(input)))
 	b.ReportAllocs()
+	cpu := processCPU()
 	for b.Loop() {
 		if _, err := r.Redact(io.Discard, strings.NewReader(input), f); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu, len(input))
 }
 
 func BenchmarkRedactNDJSON(b *testing.B) { benchRedact(b, FormatNDJSON, orderDocuments(4000)) }

@@ -3,6 +3,7 @@ package pii
 import (
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Structured scanning (JSON, CSV) detects values in batches. Each value worth scanning becomes one line of a
@@ -44,15 +45,17 @@ type leafResult struct {
 
 // batch collects the leaves of a stretch of structured input.
 type batch struct {
-	scan    []byte
-	paths   []byte
-	leaves  []leaf
-	results []leafResult
-	group   uint64 // the object/row of the last leaf
-	tmp     []byte
-	val     []byte
-	ents    []Entity
-	kkCache []kkSlot
+	scan     []byte
+	paths    []byte
+	leaves   []leaf
+	results  []leafResult
+	group    uint64 // the object/row of the last leaf
+	tmp      []byte
+	val      []byte
+	ents     []Entity
+	entKinds []kind // entKinds[i] is the kind of ents[i]
+	kkCache  *[kkSlots]kkSlot
+	sc       scratch
 }
 
 func (b *batch) reset() {
@@ -108,6 +111,9 @@ func (b *batch) add(d *Detector, l leaf, group uint64, parent, key, value []byte
 	b.leaves = append(b.leaves, l)
 }
 
+// kkSlots: the size of the key-kind cache (a power of two: the slot is a mask of the hash, not a division).
+const kkSlots = 256
+
 // kkSlot caches what a (parent, key) pair says: structured data repeats the same few keys on every row.
 type kkSlot struct {
 	parent, key string
@@ -127,9 +133,9 @@ func (b *batch) keyKind(d *Detector, parent, key []byte) (keyKind, bool) {
 		h = (h ^ uint32(c)) * fnvPrime
 	}
 	if b.kkCache == nil {
-		b.kkCache = make([]kkSlot, 256)
+		b.kkCache = new([kkSlots]kkSlot)
 	}
-	sl := &b.kkCache[h%uint32(len(b.kkCache))]
+	sl := &b.kkCache[h%kkSlots]
 	if sl.parent == string(parent) && sl.key == string(key) && (sl.key != "" || sl.parent != "") {
 		return sl.kk, sl.useParent
 	}
@@ -201,14 +207,17 @@ func (rn *run) detectBatch(delim byte) {
 	if len(b.leaves) == 0 || rn.r.det == nil {
 		return
 	}
-	text := string(b.scan)
-	ents := rn.r.det.detect(text, func(s *scanner) {
+	// The scan text is only read until b.reset, and no entity text outlives this batch (redactLeaf copies what
+	// it reports), so it is viewed in place rather than copied.
+	text := unsafe.String(unsafe.SliceData(b.scan), len(b.scan))
+	ents := rn.r.det.detect(&b.sc, text, func(s *scanner) {
 		for _, l := range b.leaves {
 			if l.kk != keyNone {
 				s.structuredKeyValue(l.kk, l.ks, l.vs, l.ve)
 			}
 		}
 	})
+	kinds := b.sc.kinds[:len(ents)]
 	li := 0
 	for i := 0; i < len(ents); {
 		e := ents[i]
@@ -220,17 +229,18 @@ func (rn *run) detectBatch(delim byte) {
 		}
 		// Every entity overlapping this leaf, clipped to it.
 		l := &b.leaves[li]
-		b.ents = b.ents[:0]
+		b.ents, b.entKinds = b.ents[:0], b.entKinds[:0]
 		for ; i < len(ents) && ents[i].Start < l.ve; i++ {
 			e := ents[i]
 			if e.End <= l.vs {
 				continue
 			}
-			if _, ok := rn.r.accept(&e); !ok {
+			if !rn.r.accept(&e, kinds[i]) {
 				continue
 			}
 			e.Start, e.End = max(e.Start, l.vs)-l.vs, min(e.End, l.ve)-l.vs
 			b.ents = append(b.ents, e)
+			b.entKinds = append(b.entKinds, kinds[i])
 		}
 		if len(b.ents) > 0 {
 			rn.redactLeaf(li, delim)
@@ -258,8 +268,8 @@ func (rn *run) redactLeaf(li int, delim byte) {
 		value = raw
 	}
 	res := leafResult{leaf: li}
-	for _, e := range b.ents {
-		k := rn.r.kinds[e.Type]
+	for i, e := range b.ents {
+		k := b.entKinds[i]
 		if rn.r.rules[k].Mode == RedactRemove && wholeValue(value, e.Start, e.End) {
 			res.removed = true
 		}
@@ -267,12 +277,12 @@ func (rn *run) redactLeaf(li int, delim byte) {
 	newValue := b.val[:0]
 	if !res.removed {
 		last := 0
-		for _, e := range b.ents {
+		for i, e := range b.ents {
 			if e.Start < last {
 				continue
 			}
 			newValue = append(newValue, value[last:e.Start]...)
-			red := rn.r.redaction(rn.r.kinds[e.Type])
+			red := rn.r.redaction(b.entKinds[i])
 			var v string
 			if red.Mode == RedactMask || red.Mode == RedactPseudonym {
 				v = string(value[e.Start:e.End]) // the other modes do not look at the value
@@ -287,13 +297,13 @@ func (rn *run) redactLeaf(li int, delim byte) {
 	if rn.reporting() {
 		path = string(b.paths[l.ps:l.pe])
 	}
-	for _, e := range b.ents {
+	for i, e := range b.ents {
 		fe := e
 		if rn.reporting() {
 			fe.Text = string(value[e.Start:e.End])
 		}
 		fe.Start, fe.End = int(rn.rawOffset(l, raw, e.Start)), int(rn.rawOffset(l, raw, e.End))
-		rn.emit(fe, rn.r.kinds[e.Type], path)
+		rn.emit(fe, b.entKinds[i], path)
 	}
 	res.rs = len(rn.repl)
 	switch {
