@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"log"
 	"math"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,16 +41,17 @@ type instance struct {
 	startAt   time.Time
 	status    *os.File // /proc/<pid>/status, open while the instance lives; guarded by mu
 	statusBuf []byte   // guarded by mu
+	cpus      []int    // the CPUs the process is confined to (nil: all), see cpu.go
 
-	srv     *http.Server // guarded by mu
+	srv     *rapiServer // guarded by mu
 	cmd     *exec.Cmd
 	out     *output
 	exited  chan struct{} // closed when the process has been reaped
 	exitErr error         // written before exited is closed
 
-	pending chan *call // the event the runtime's next GET /next takes
-
 	mu         sync.Mutex // Runtime API state
+	queued     *call      // the event the runtime's next GET /next takes
+	waiters    []*rconn   // connections whose GET /next waits for an event
 	cur        *call      // dispatched, not yet answered
 	answered   string     // request id of the last answered invocation
 	nextSeen   bool
@@ -95,7 +93,6 @@ func newInstance(p *Pool, fn Function, kind string) *instance {
 		group:     "/aws/lambda/" + fn.Name,
 		stream:    newStreamName(p.now(), version),
 		exited:    make(chan struct{}),
-		pending:   make(chan *call, 1),
 		initErrCh: make(chan struct{}),
 	}
 }
@@ -155,7 +152,7 @@ func (inst *instance) start() error {
 		ln.Close()
 		return err
 	}
-	srv := &http.Server{Handler: inst, ErrorLog: log.New(io.Discard, "", 0)}
+	srv := newRAPIServer(inst, ln)
 	inst.out = newOutput(r, inst.p.now, inst.emit)
 
 	cmd := exec.Command(path, args...)
@@ -174,13 +171,15 @@ func (inst *instance) start() error {
 		return errClosed
 	}
 	inst.srv = srv
-	go srv.Serve(ln)
+	go srv.serve()
+	inst.cpus = inst.p.cpu.take(fn.MemoryMB)
 	inst.startAt = time.Now()
-	err = cmd.Start()
+	err = startOn(inst.cpus, cmd.Start)
 	w.Close()
 	inst.started = err == nil
 	inst.mu.Unlock()
 	if err != nil {
+		inst.p.cpu.put(inst.cpus)
 		r.Close()
 		srv.Close()
 		close(inst.exited)
@@ -193,6 +192,7 @@ func (inst *instance) start() error {
 	go inst.out.run()
 	go func() {
 		err := cmd.Wait()
+		inst.p.cpu.put(inst.cpus)
 		inst.exitErr = err
 		close(inst.exited)
 		srv.Close()
@@ -275,66 +275,90 @@ func (inst *instance) invoke(ctx context.Context, inv Invocation) (res Result, k
 		inst.out.locked(func() { inst.collect = t })
 	}
 	res.Cold = cold
-	inst.pending <- c
+	inst.dispatch(c)
 
-	// Phase 1: wait for the runtime to take the event.
-	var initTimer <-chan time.Time
+	// Phase 1 (cold only): wait for the runtime to finish init and take the
+	// event. A warm invoke goes straight to phase 2: waiting for the dispatch
+	// as well cost a goroutine wake-up per invoke whenever the runtime's
+	// GET /next came after the event.
 	if cold {
 		tm := time.NewTimer(initLimit + c.timeout)
 		defer tm.Stop()
-		initTimer = tm.C
-	}
-	select {
-	case <-c.dispatched:
-	case <-inst.initErrCh:
-		return inst.finishInitError(c, t, res), false, false, nil
-	case <-inst.exited:
 		select {
 		case <-c.dispatched:
-		default:
-			if inst.initFailed() {
-				return inst.finishInitError(c, t, res), false, false, nil
+		case <-inst.initErrCh:
+			return inst.finishInitError(c, t, res), false, false, nil
+		case <-inst.exited:
+			select {
+			case <-c.dispatched:
+			default:
+				if inst.initFailed() {
+					return inst.finishInitError(c, t, res), false, false, nil
+				}
+				return inst.finishExit(c, t, res), false, false, nil
 			}
-			if !cold {
-				return Result{}, false, true, nil
-			}
-			return inst.finishExit(c, t, res), false, false, nil
+		case <-tm.C:
+			inst.kill()
+			return inst.finishTimeout(c, t, res), false, false, nil
+		case <-ctx.Done():
+			inst.kill()
+			return Result{}, false, false, ctx.Err()
 		}
-	case <-initTimer:
-		inst.kill()
-		return inst.finishTimeout(c, t, res), false, false, nil
-	case <-ctx.Done():
-		inst.kill()
-		return Result{}, false, false, ctx.Err()
-	}
-	if cold {
 		inst.mu.Lock()
 		res.InitDuration = inst.initDoneAt.Sub(inst.startAt)
 		inst.mu.Unlock()
 	}
 
-	// Phase 2: wait for the answer.
-	tm := time.NewTimer(time.Until(c.deadline))
+	// Phase 2: wait for the answer. The deadline counts from the dispatch; a
+	// warm invoke may not be dispatched yet, so its timer starts at the
+	// timeout from now (never after the deadline) and is re-armed when it
+	// fires early. An undispatched warm event waits for as long as the
+	// runtime takes to ask for it, as it always did.
+	wait := c.timeout
+	if cold {
+		wait = time.Until(c.deadline)
+	}
+	tm := time.NewTimer(wait)
 	defer tm.Stop()
 	var a answer
-	select {
-	case a = <-c.result:
-	case <-inst.exited:
+	for answered := false; !answered; {
 		select {
 		case a = <-c.result:
-		default:
-			return inst.finishExit(c, t, res), false, false, nil
-		}
-	case <-tm.C:
-		select {
-		case a = <-c.result:
-		default:
+			answered = true
+		case <-inst.exited:
+			select {
+			case a = <-c.result:
+				answered = true
+			default:
+				if inst.dispatchTime(c).IsZero() {
+					// A warm process that exited before it took the
+					// event (aws-lambda-go exits after a panic): the
+					// function never saw it, run it on a cold one.
+					return Result{}, false, true, nil
+				}
+				return inst.finishExit(c, t, res), false, false, nil
+			}
+		case <-tm.C:
+			select {
+			case a = <-c.result:
+				answered = true
+			default:
+				at := inst.dispatchTime(c)
+				if at.IsZero() {
+					tm.Reset(c.timeout)
+					continue
+				}
+				if left := time.Until(at.Add(c.timeout)); left > 0 {
+					tm.Reset(left)
+					continue
+				}
+				inst.kill()
+				return inst.finishTimeout(c, t, res), false, false, nil
+			}
+		case <-ctx.Done():
 			inst.kill()
-			return inst.finishTimeout(c, t, res), false, false, nil
+			return Result{}, false, false, ctx.Err()
 		}
-	case <-ctx.Done():
-		inst.kill()
-		return Result{}, false, false, ctx.Err()
 	}
 	res.Duration = a.at.Sub(c.dispatchedAt)
 	switch {
@@ -491,12 +515,25 @@ func (inst *instance) reportLine(c *call, res *Result, memMB int) string {
 	if billed < 1 {
 		billed = 1
 	}
-	line := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t",
-		c.inv.RequestID, ms, billed, inst.fn.MemoryMB, memMB)
+	// Appended by hand: fmt.Sprintf was a visible share of a warm invoke.
+	b := make([]byte, 0, 192)
+	b = append(b, "REPORT RequestId: "...)
+	b = append(b, c.inv.RequestID...)
+	b = append(b, "\tDuration: "...)
+	b = strconv.AppendFloat(b, ms, 'f', 2, 64)
+	b = append(b, " ms\tBilled Duration: "...)
+	b = strconv.AppendInt(b, billed, 10)
+	b = append(b, " ms\tMemory Size: "...)
+	b = strconv.AppendInt(b, int64(inst.fn.MemoryMB), 10)
+	b = append(b, " MB\tMax Memory Used: "...)
+	b = strconv.AppendInt(b, int64(memMB), 10)
+	b = append(b, " MB\t"...)
 	if res.Cold && res.InitDuration > 0 {
-		line += fmt.Sprintf("Init Duration: %.2f ms\t", float64(res.InitDuration)/float64(time.Millisecond))
+		b = append(b, "Init Duration: "...)
+		b = strconv.AppendFloat(b, float64(res.InitDuration)/float64(time.Millisecond), 'f', 2, 64)
+		b = append(b, " ms\t"...)
 	}
-	return line
+	return string(b)
 }
 
 // maxMemoryMB is the process's peak resident set (VmHWM), or its rusage once reaped.

@@ -101,6 +101,7 @@ type Pool struct {
 	now        func() time.Time
 	runtimeDir string
 	ship       *shipper
+	cpu        *cpuPlacer
 
 	interpMu sync.Mutex
 	interp   map[string][]string // "python3", "node" → executable, then its site directories
@@ -147,6 +148,7 @@ func New(cfg Config) (*Pool, error) {
 		all:        map[*instance]struct{}{},
 		running:    map[string]int{},
 		stop:       make(chan struct{}),
+		cpu:        newCPUPlacer(),
 	}
 	p.ship = newShipper(cfg.Logs, cfg.Logger)
 	p.wg.Add(3)

@@ -1,15 +1,16 @@
 package proc
 
 import (
-	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 )
 
 // The Lambda Runtime API (spec §2.1–2.2), served per instance. A listener
-// belongs to one instance, so no request names its instance.
+// belongs to one instance, so no request names its instance. The HTTP/1.1
+// layer is rapiServer (httpconn.go); this file is the API itself.
 
 const runtimePrefix = "/2018-06-01/runtime/"
 
@@ -21,7 +22,6 @@ var (
 	errNotFound      = []byte(`{"errorMessage":"Not Found","errorType":"NotFound"}`)
 	errMethod        = []byte(`{"errorMessage":"Method Not Allowed","errorType":"MethodNotAllowed"}`)
 	errReadBody      = []byte(`{"errorMessage":"Failed to read the request body","errorType":"InvalidRequest"}`)
-	headerJSON       = []string{"application/json"}
 	headerRequestID  = "Lambda-Runtime-Aws-Request-Id"
 	headerDeadline   = "Lambda-Runtime-Deadline-Ms"
 	headerInvokedARN = "Lambda-Runtime-Invoked-Function-Arn"
@@ -30,66 +30,101 @@ var (
 	headerCognito    = "Lambda-Runtime-Cognito-Identity"
 )
 
-func writeJSON(w http.ResponseWriter, status int, body []byte) {
-	h := w.Header()
-	h["Content-Type"] = headerJSON
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
-	w.WriteHeader(status)
-	w.Write(body)
-}
-
-func (inst *instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rest, ok := strings.CutPrefix(r.URL.Path, runtimePrefix)
+// serve handles one request whose head has been read; the body is still
+// unread. It returns false when the connection must be closed.
+func (inst *instance) serve(rc *rconn, req *rreq) bool {
+	path := req.target
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if strings.IndexByte(path, '%') >= 0 {
+		if p, err := url.PathUnescape(path); err == nil {
+			path = p
+		}
+	}
+	rest, ok := strings.CutPrefix(path, runtimePrefix)
 	if !ok {
-		writeJSON(w, http.StatusNotFound, errNotFound)
-		return
+		return rc.reply(req, http.StatusNotFound, errNotFound)
 	}
 	switch {
 	case rest == "invocation/next":
-		if r.Method != http.MethodGet {
-			writeJSON(w, http.StatusMethodNotAllowed, errMethod)
-			return
+		if req.method != http.MethodGet {
+			return rc.reply(req, http.StatusMethodNotAllowed, errMethod)
 		}
-		inst.next(w, r)
+		if !rc.discardBody(req) {
+			return false
+		}
+		return inst.next(rc, req)
 	case rest == "init/error":
-		if r.Method != http.MethodPost {
-			writeJSON(w, http.StatusMethodNotAllowed, errMethod)
-			return
+		if req.method != http.MethodPost {
+			return rc.reply(req, http.StatusMethodNotAllowed, errMethod)
 		}
-		inst.initError(w, r)
+		return inst.initError(rc, req)
 	case strings.HasPrefix(rest, "invocation/"):
 		id, verb, ok := strings.Cut(rest[len("invocation/"):], "/")
 		if !ok || (verb != "response" && verb != "error") {
-			writeJSON(w, http.StatusNotFound, errNotFound)
-			return
+			return rc.reply(req, http.StatusNotFound, errNotFound)
 		}
-		if r.Method != http.MethodPost {
-			writeJSON(w, http.StatusMethodNotAllowed, errMethod)
-			return
+		if req.method != http.MethodPost {
+			return rc.reply(req, http.StatusMethodNotAllowed, errMethod)
 		}
-		inst.answer(w, r, id, verb == "error")
+		return inst.answer(rc, req, id, verb == "error")
 	default:
-		writeJSON(w, http.StatusNotFound, errNotFound)
+		return rc.reply(req, http.StatusNotFound, errNotFound)
 	}
 }
 
-// next blocks until an event exists; never times out (the runtime waits
-// between invocations for as long as the instance is warm).
-func (inst *instance) next(w http.ResponseWriter, r *http.Request) {
+// next registers rc as waiting for an event, or hands it the queued one. The
+// wait never times out (the runtime waits between invocations for as long as
+// the instance is warm); a waiting connection that closes gives up its place.
+func (inst *instance) next(rc *rconn, req *rreq) bool {
 	inst.mu.Lock()
 	if !inst.nextSeen {
 		inst.nextSeen = true
 		inst.initDoneAt = time.Now()
 	}
-	inst.mu.Unlock()
-	var c *call
-	select {
-	case c = <-inst.pending:
-	case <-r.Context().Done():
+	rc.waitNext(req)
+	if c := inst.queued; c != nil {
+		inst.queued = nil
+		inst.deliverLocked(c, rc) // unlocks
+	} else {
+		inst.waiters = append(inst.waiters, rc)
+		inst.mu.Unlock()
+	}
+	return true
+}
+
+// dispatch hands c to a waiting GET /next, writing the event from the calling
+// goroutine, or queues it for the next one.
+func (inst *instance) dispatch(c *call) {
+	inst.mu.Lock()
+	if len(inst.waiters) == 0 {
+		inst.queued = c
+		inst.mu.Unlock()
 		return
 	}
-	now := time.Now()
+	rc := inst.waiters[0]
+	copy(inst.waiters, inst.waiters[1:])
+	inst.waiters[len(inst.waiters)-1] = nil
+	inst.waiters = inst.waiters[:len(inst.waiters)-1]
+	inst.deliverLocked(c, rc)
+}
+
+// dropWaiter removes a connection that closed while waiting for an event.
+func (inst *instance) dropWaiter(rc *rconn) {
 	inst.mu.Lock()
+	for i, w := range inst.waiters {
+		if w == rc {
+			inst.waiters = append(inst.waiters[:i], inst.waiters[i+1:]...)
+			break
+		}
+	}
+	inst.mu.Unlock()
+}
+
+// deliverLocked answers rc's GET /next with c. Called with mu held; unlocks it.
+func (inst *instance) deliverLocked(c *call, rc *rconn) {
+	now := time.Now()
 	c.dispatchedAt = now
 	c.deadline = now.Add(c.timeout)
 	inst.cur = c
@@ -100,70 +135,33 @@ func (inst *instance) next(w http.ResponseWriter, r *http.Request) {
 	inst.out.line("START RequestId: " + c.inv.RequestID + " Version: " + inst.version())
 	close(c.dispatched)
 
-	h := w.Header()
-	h["Content-Type"] = headerJSON
-	h[headerRequestID] = []string{c.inv.RequestID}
-	h[headerDeadline] = []string{strconv.FormatInt(c.deadline.UnixMilli(), 10)}
 	arn := c.inv.InvokedARN
 	if arn == "" {
 		arn = inst.fn.ARN
 	}
-	h[headerInvokedARN] = []string{arn}
-	h[headerTrace] = []string{c.trace}
+	b := rc.startResponse(http.StatusOK)
+	b = appendHeader(b, headerRequestID, c.inv.RequestID)
+	b = appendHeader(b, headerDeadline, strconv.FormatInt(c.deadline.UnixMilli(), 10))
+	b = appendHeader(b, headerInvokedARN, arn)
+	b = appendHeader(b, headerTrace, c.trace)
 	if c.inv.ClientContext != "" {
-		h[headerClientCtx] = []string{c.inv.ClientContext}
+		b = appendHeader(b, headerClientCtx, c.inv.ClientContext)
 	}
 	if c.inv.CognitoIdentity != "" {
-		h[headerCognito] = []string{c.inv.CognitoIdentity}
+		b = appendHeader(b, headerCognito, c.inv.CognitoIdentity)
 	}
-	h["Content-Length"] = []string{strconv.Itoa(len(c.inv.Payload))}
-	w.WriteHeader(http.StatusOK)
-	w.Write(c.inv.Payload)
-}
-
-// readBody reads a body (Content-Length or chunked with trailers) up to
-// maxResponse bytes; tooLarge reports a longer one. A longer body is still read
-// to its end: answering before would close the connection under a runtime
-// that is still sending, and it would treat the broken pipe as fatal.
-func readBody(r *http.Request) (body []byte, tooLarge bool, err error) {
-	if r.ContentLength > maxResponse {
-		_, err := io.Copy(io.Discard, r.Body)
-		return nil, true, err
-	}
-	size := 512
-	if r.ContentLength >= 0 {
-		size = int(r.ContentLength) + 1
-	}
-	buf := make([]byte, 0, size)
-	lr := io.LimitReader(r.Body, maxResponse+1)
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := lr.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, false, err
-		}
-	}
-	if len(buf) > maxResponse {
-		_, err := io.Copy(io.Discard, r.Body)
-		return nil, true, err
-	}
-	return buf, false, nil
+	rc.finishResponse(b, &rc.nextReq, c.inv.Payload)
+	rc.nextDelivered()
 }
 
 // answer handles POST /invocation/{id}/response and /error. Error bodies are
 // passed to the caller byte for byte; Lambda-Runtime-Function-Error-Type is
 // optional (awslambdaric never sends it here).
-func (inst *instance) answer(w http.ResponseWriter, r *http.Request, id string, isErr bool) {
-	body, tooLarge, err := readBody(r)
+func (inst *instance) answer(rc *rconn, req *rreq, id string, isErr bool) bool {
+	body, tooLarge, err := rc.readBody(req)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, errReadBody)
-		return
+		rc.reply(req, http.StatusBadRequest, errReadBody)
+		return false
 	}
 	inst.mu.Lock()
 	c := inst.cur
@@ -171,36 +169,32 @@ func (inst *instance) answer(w http.ResponseWriter, r *http.Request, id string, 
 		again := id != "" && id == inst.answered
 		inst.mu.Unlock()
 		if again {
-			writeJSON(w, http.StatusForbidden, errTransition)
-		} else {
-			writeJSON(w, http.StatusBadRequest, errInvalidID)
+			return rc.reply(req, http.StatusForbidden, errTransition)
 		}
-		return
+		return rc.reply(req, http.StatusBadRequest, errInvalidID)
 	}
 	inst.cur = nil
 	inst.answered = id
 	inst.mu.Unlock()
 	if tooLarge {
 		c.result <- answer{tooLarge: true, at: time.Now()}
-		writeJSON(w, http.StatusRequestEntityTooLarge, errTooLarge)
-		return
+		return rc.reply(req, http.StatusRequestEntityTooLarge, errTooLarge)
 	}
 	c.result <- answer{body: body, isErr: isErr, at: time.Now()}
-	writeJSON(w, http.StatusAccepted, statusOK)
+	return rc.reply(req, http.StatusAccepted, statusOK)
 }
 
 // initError handles POST /runtime/init/error, allowed only before the first /next.
-func (inst *instance) initError(w http.ResponseWriter, r *http.Request) {
-	body, _, err := readBody(r)
+func (inst *instance) initError(rc *rconn, req *rreq) bool {
+	body, _, err := rc.readBody(req)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, errReadBody)
-		return
+		rc.reply(req, http.StatusBadRequest, errReadBody)
+		return false
 	}
 	inst.mu.Lock()
 	if inst.nextSeen || inst.initErr != nil {
 		inst.mu.Unlock()
-		writeJSON(w, http.StatusForbidden, errTransition)
-		return
+		return rc.reply(req, http.StatusForbidden, errTransition)
 	}
 	if len(body) == 0 {
 		body = errorPayload("Runtime.Unknown", "Unknown init error")
@@ -208,5 +202,5 @@ func (inst *instance) initError(w http.ResponseWriter, r *http.Request) {
 	inst.initErr = body
 	close(inst.initErrCh)
 	inst.mu.Unlock()
-	writeJSON(w, http.StatusAccepted, statusOK)
+	return rc.reply(req, http.StatusAccepted, statusOK)
 }

@@ -3,8 +3,8 @@ package proc
 import (
 	"bytes"
 	"io"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,9 +23,14 @@ func apiInstance(t *testing.T) (*instance, string) {
 	inst.out = newOutput(r, p.now, inst.emit)
 	go inst.out.run()
 	t.Cleanup(func() { w.Close() })
-	srv := httptest.NewServer(inst)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newRAPIServer(inst, ln)
+	go srv.serve()
 	t.Cleanup(srv.Close)
-	return inst, srv.URL + "/2018-06-01/runtime/"
+	return inst, "http://" + ln.Addr().String() + "/2018-06-01/runtime/"
 }
 
 func do(t *testing.T, method, url string, body io.Reader, hdr http.Header, trailer http.Header) (int, string, http.Header) {
@@ -60,7 +65,7 @@ func TestRuntimeAPI(t *testing.T) {
 			dispatched: make(chan struct{}),
 			result:     make(chan answer, 1),
 		}
-		inst.pending <- c
+		inst.dispatch(c)
 		return c
 	}
 
