@@ -3,6 +3,7 @@ package e2e
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"os"
@@ -192,6 +193,36 @@ func TestLambdaCLIGo(t *testing.T) {
 	res, body := s.invokeCLI(t, dir, fn, `{"error":"no such order"}`)
 	if str(res, "FunctionError") != "Unhandled" || !strings.Contains(string(body), "no such order") {
 		t.Fatalf("function error: %v %s", res, body)
+	}
+
+	// Async: 202, then the function's output shows in `aws logs tail` (CLI v2).
+	if res, _ := s.invokeCLI(t, dir, fn, `{"print":["go-async-marker"]}`, "--invocation-type", "Event"); num(res, "StatusCode") != 202 {
+		t.Fatalf("event invoke: %v", res)
+	}
+	waitUntil(t, 30*time.Second, "the async Go invocation's output in aws logs tail", func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		out, err := s.tailCmd(ctx, t, "/aws/lambda/"+fn, "--since", "10m").Output()
+		return err == nil && strings.Contains(string(out), " go-async-marker\n")
+	})
+
+	// New code runs after update-function-code: the same function built
+	// with another label.
+	build2 := exec.Command("go", "build", "-tags", "lambda.norpc", "-ldflags", "-X main.build=2", "-o", bin, "./examples/functions/go-echo")
+	build2.Dir = harness.moduleRoot
+	build2.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
+	if out, err := build2.CombinedOutput(); err != nil {
+		t.Fatalf("building go-echo again: %v\n%s", err, out)
+	}
+	code2, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zip2 := zipFiles(t, dir, "go2.zip", map[string][]byte{"bootstrap*": code2})
+	s.aws(t, "lambda", "update-function-code", "--function-name", fn, "--zip-file", "fileb://"+zip2)
+	s.aws(t, "lambda", "wait", "function-updated", "--function-name", fn)
+	if _, body := s.invokeCLI(t, dir, fn, `{}`); !strings.Contains(string(body), `"build":"2"`) {
+		t.Fatalf("after update-function-code: %s", body)
 	}
 
 	ver := s.awsJSON(t, "lambda", "publish-version", "--function-name", fn)

@@ -46,10 +46,15 @@ type reply struct {
 	RemainingMS  int64             `json:"remaining_ms"`
 	Invocations  int               `json:"invocations"`
 	Env          map[string]string `json:"env"`
+	Build        string            `json:"build"`
 }
 
 // invocations counts invocations of this process: warm reuse shows as > 1.
 var invocations int
+
+// build labels the binary (go build -ldflags "-X main.build=2"), so a test
+// can tell new code from old after UpdateFunctionCode.
+var build = "1"
 
 func handle(ctx context.Context, ev event) (reply, error) {
 	invocations++
@@ -78,6 +83,7 @@ func handle(ctx context.Context, ev event) (reply, error) {
 		LogStream:    lambdacontext.LogStreamName,
 		Invocations:  invocations,
 		Env:          map[string]string{},
+		Build:        build,
 	}
 	if lc != nil {
 		r.RequestID = lc.AwsRequestID
