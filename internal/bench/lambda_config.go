@@ -63,6 +63,9 @@ const (
 )
 
 // LambdaWorkload is one measured thing of the Lambda benchmark.
+// workloadName names the workload for --workloads.
+func (w LambdaWorkload) workloadName() string { return w.Name }
+
 type LambdaWorkload struct {
 	Name    string
 	Kind    lambdaKind
@@ -110,7 +113,7 @@ func ParseLambdaFlags(args []string, out io.Writer) (LambdaConfig, error) {
 	fs.StringVar(&cfg.GoSource, "go-source", "examples/functions/go-echo", "package `DIR` of the Go function (aws-lambda-go echo)")
 	fs.StringVar(&cfg.GoBootstrap, "go-bootstrap", "", "prebuilt linux bootstrap `FILE` of the Go function (skips the build)")
 	fs.IntVar(&cfg.MemoryMB, "memory", 128, "MemorySize of the functions (MB)")
-	workloads := fs.String("workloads", "all", "comma-separated workload names or prefixes ("+strings.Join(lambdaWorkloadNames(AllLambdaWorkloads()), ", ")+")")
+	workloads := fs.String("workloads", "all", "comma-separated workload names or prefixes ("+strings.Join(selectableNames(AllLambdaWorkloads()), ", ")+")")
 	fs.DurationVar(&cfg.OpTimeout, "op-timeout", time.Minute, "deadline of a single request")
 	fs.StringVar(&cfg.AccessKey, "access-key", "test", "access key id")
 	fs.StringVar(&cfg.SecretKey, "secret-key", "test", "secret access key")
@@ -118,7 +121,7 @@ func ParseLambdaFlags(args []string, out io.Writer) (LambdaConfig, error) {
 	fs.BoolVar(&cfg.Markdown, "markdown", false, "also print the README performance table and the issue's targets in Markdown")
 	fs.BoolVar(&cfg.Quiet, "quiet", false, "no per-run progress on stderr")
 	fs.Usage = func() {
-		fmt.Fprintf(out, "usage: tributary-bench lambda [flags]\n\nMeasures Tributary's Lambda through its REST API with one cheap Go client (SigV4, keep-alive\nconnections, no retries): warm invoke latency and invokes/s of a do-nothing Python and Go\n(aws-lambda-go) function, their cold starts, and Kinesis → Lambda records/s through an event source mapping.\nOne of --tributary, --endpoint is required.\n\nWorkloads: %s\n\nFlags:\n", strings.Join(lambdaWorkloadNames(AllLambdaWorkloads()), ", "))
+		fmt.Fprintf(out, "usage: tributary-bench lambda [flags]\n\nMeasures Tributary's Lambda through its REST API with one cheap Go client (SigV4, keep-alive\nconnections, no retries): warm invoke latency and invokes/s of a do-nothing Python and Go\n(aws-lambda-go) function, their cold starts, and Kinesis → Lambda records/s through an event source mapping.\nOne of --tributary, --endpoint is required.\n\nWorkloads: %s\n\nFlags:\n", strings.Join(selectableNames(AllLambdaWorkloads()), ", "))
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -131,7 +134,7 @@ func ParseLambdaFlags(args []string, out io.Writer) (LambdaConfig, error) {
 	if err := cfg.validate(); err != nil {
 		return LambdaConfig{}, err
 	}
-	sel, err := selectLambdaWorkloads(AllLambdaWorkloads(), *workloads)
+	sel, err := selectWorkloads(AllLambdaWorkloads(), *workloads)
 	if err != nil {
 		return LambdaConfig{}, err
 	}
@@ -172,48 +175,6 @@ func (c *LambdaConfig) validate() error {
 	check(c.MemoryMB >= 128 && c.MemoryMB <= 10240, "--memory must be 128-10240")
 	check(c.OpTimeout > 0, "--op-timeout must be positive")
 	return errors.Join(errs...)
-}
-
-func lambdaWorkloadNames(ws []LambdaWorkload) []string {
-	names := make([]string, len(ws))
-	for i, w := range ws {
-		names[i] = w.Name
-	}
-	return names
-}
-
-// selectLambdaWorkloads picks workloads by comma-separated names or name prefixes ("all": every
-// one; "warm" both warm workloads), in their canonical order.
-func selectLambdaWorkloads(all []LambdaWorkload, spec string) ([]LambdaWorkload, error) {
-	if strings.TrimSpace(spec) == "all" {
-		return all, nil
-	}
-	picked := map[string]bool{}
-	for _, part := range strings.Split(spec, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		found := false
-		for _, w := range all {
-			if strings.HasPrefix(w.Name, part) {
-				picked[w.Name], found = true, true
-			}
-		}
-		if !found {
-			return nil, fmt.Errorf("unknown workload %q (have %s)", part, strings.Join(lambdaWorkloadNames(all), ", "))
-		}
-	}
-	var out []LambdaWorkload
-	for _, w := range all {
-		if picked[w.Name] {
-			out = append(out, w)
-		}
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no workloads selected")
-	}
-	return out, nil
 }
 
 // needs reports whether any selected workload uses runtime's function (warm, parallel, cold).

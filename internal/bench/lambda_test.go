@@ -27,7 +27,7 @@ func TestParseLambdaFlags(t *testing.T) {
 		check     func(t *testing.T, c LambdaConfig)
 	}{
 		{name: "defaults", args: []string{"--tributary", "./tributary"},
-			workloads: lambdaWorkloadNames(AllLambdaWorkloads()),
+			workloads: selectableNames(AllLambdaWorkloads()),
 			check: func(t *testing.T, c LambdaConfig) {
 				if c.Runs != 3 || c.Invokes != 2000 || c.Concurrency != 16 || c.KinesisShards != 2 || c.KinesisBatch != 500 ||
 					c.Go != "go" || c.GoSource != "examples/functions/go-echo" || c.PythonRuntime != "python3.12" {
@@ -39,7 +39,7 @@ func TestParseLambdaFlags(t *testing.T) {
 		{name: "prefixes in canonical order", args: []string{"--tributary", "t", "--workloads", "kinesis, cold-go,parallel"},
 			workloads: []string{"parallel-python", "parallel-go", "cold-go", "kinesis"}},
 		{name: "tributary args", args: []string{"--tributary", "t", "--tributary-arg", "--log-level", "--tributary-arg", "debug"},
-			workloads: lambdaWorkloadNames(AllLambdaWorkloads()),
+			workloads: selectableNames(AllLambdaWorkloads()),
 			check: func(t *testing.T, c LambdaConfig) {
 				if strings.Join(c.TributaryArgs, " ") != "--log-level debug" {
 					t.Errorf("TributaryArgs %q", c.TributaryArgs)
@@ -55,7 +55,7 @@ func TestParseLambdaFlags(t *testing.T) {
 		{name: "not python", args: []string{"--tributary", "t", "--python-runtime", "nodejs20.x"}, wantErr: "--python-runtime"},
 		{name: "no go toolchain", args: []string{"--tributary", "t", "--go", ""}, wantErr: "--go"},
 		{name: "prebuilt bootstrap needs no toolchain", args: []string{"--tributary", "t", "--go", "", "--go-bootstrap", "/x/bootstrap"},
-			workloads: lambdaWorkloadNames(AllLambdaWorkloads())},
+			workloads: selectableNames(AllLambdaWorkloads())},
 		{name: "stray argument", args: []string{"--tributary", "t", "extra"}, wantErr: `unexpected argument "extra"`},
 	}
 	for _, tc := range tests {
@@ -70,7 +70,7 @@ func TestParseLambdaFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := strings.Join(lambdaWorkloadNames(cfg.Workloads), ","); got != strings.Join(tc.workloads, ",") {
+			if got := strings.Join(selectableNames(cfg.Workloads), ","); got != strings.Join(tc.workloads, ",") {
 				t.Errorf("workloads %s, want %s", got, strings.Join(tc.workloads, ","))
 			}
 			if tc.check != nil {

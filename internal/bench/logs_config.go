@@ -36,6 +36,9 @@ type LogsConfig struct {
 }
 
 // LogsWorkload is one measured operation of the logs benchmark.
+// workloadName names the workload for --workloads.
+func (w LogsWorkload) workloadName() string { return w.Name }
+
 type LogsWorkload struct {
 	Name    string
 	Pattern string // filter workloads: the FilterLogEvents pattern
@@ -77,7 +80,7 @@ func ParseLogsFlags(args []string, out io.Writer) (LogsConfig, error) {
 	fs.IntVar(&cfg.FilterMB, "filter-mb", 64, "MB of messages in the filter group (~150 B each)")
 	fs.IntVar(&cfg.FilterLimit, "filter-limit", 10000, "FilterLogEvents limit per page (1-10000)")
 	fs.IntVar(&cfg.SubEvents, "subscription-events", 100000, "events put and delivered per subscription run")
-	workloads := fs.String("workloads", "all", "comma-separated workload names or prefixes ("+strings.Join(logsWorkloadNames(AllLogsWorkloads()), ", ")+", filter)")
+	workloads := fs.String("workloads", "all", "comma-separated workload names or prefixes ("+strings.Join(selectableNames(AllLogsWorkloads()), ", ")+", filter)")
 	fs.DurationVar(&cfg.OpTimeout, "op-timeout", 2*time.Minute, "deadline of a single request")
 	fs.StringVar(&cfg.AccessKey, "access-key", "test", "access key id")
 	fs.StringVar(&cfg.SecretKey, "secret-key", "test", "secret access key")
@@ -85,7 +88,7 @@ func ParseLogsFlags(args []string, out io.Writer) (LogsConfig, error) {
 	fs.BoolVar(&cfg.Markdown, "markdown", false, "also print the README performance table and the issue's targets in Markdown")
 	fs.BoolVar(&cfg.Quiet, "quiet", false, "no per-run progress on stderr")
 	fs.Usage = func() {
-		fmt.Fprintf(out, "usage: tributary-bench logs [flags]\n\nMeasures CloudWatch Logs servers side by side with one cheap Go client (bodies built once,\nSigV4 with precomputed payload hashes, keep-alive connections, no retries).\nAt least one of --tributary, --moto is required.\n\nWorkloads: %s\n\nFlags:\n", strings.Join(logsWorkloadNames(AllLogsWorkloads()), ", "))
+		fmt.Fprintf(out, "usage: tributary-bench logs [flags]\n\nMeasures CloudWatch Logs servers side by side with one cheap Go client (bodies built once,\nSigV4 with precomputed payload hashes, keep-alive connections, no retries).\nAt least one of --tributary, --moto is required.\n\nWorkloads: %s\n\nFlags:\n", strings.Join(selectableNames(AllLogsWorkloads()), ", "))
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -98,7 +101,7 @@ func ParseLogsFlags(args []string, out io.Writer) (LogsConfig, error) {
 	if err := cfg.validate(); err != nil {
 		return LogsConfig{}, err
 	}
-	sel, err := selectLogsWorkloads(AllLogsWorkloads(), *workloads)
+	sel, err := selectWorkloads(AllLogsWorkloads(), *workloads)
 	if err != nil {
 		return LogsConfig{}, err
 	}
@@ -127,46 +130,4 @@ func (c *LogsConfig) validate() error {
 	check(c.SubEvents >= 1, "--subscription-events must be at least 1")
 	check(c.OpTimeout > 0, "--op-timeout must be positive")
 	return errors.Join(errs...)
-}
-
-func logsWorkloadNames(ws []LogsWorkload) []string {
-	names := make([]string, len(ws))
-	for i, w := range ws {
-		names[i] = w.Name
-	}
-	return names
-}
-
-// selectLogsWorkloads picks workloads by comma-separated names or name prefixes ("all": every one),
-// in their canonical order.
-func selectLogsWorkloads(all []LogsWorkload, spec string) ([]LogsWorkload, error) {
-	if strings.TrimSpace(spec) == "all" {
-		return all, nil
-	}
-	picked := map[string]bool{}
-	for _, part := range strings.Split(spec, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		found := false
-		for _, w := range all {
-			if w.Name == part || strings.HasPrefix(w.Name, part) {
-				picked[w.Name], found = true, true
-			}
-		}
-		if !found {
-			return nil, fmt.Errorf("unknown workload %q (have %s)", part, strings.Join(logsWorkloadNames(all), ", "))
-		}
-	}
-	var out []LogsWorkload
-	for _, w := range all {
-		if picked[w.Name] {
-			out = append(out, w)
-		}
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no workloads selected")
-	}
-	return out, nil
 }

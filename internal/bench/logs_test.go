@@ -81,7 +81,7 @@ func TestParseLogsFlags(t *testing.T) {
 		wantErr   string
 		workloads []string
 	}{
-		{name: "defaults with moto", args: []string{"--moto"}, workloads: logsWorkloadNames(AllLogsWorkloads())},
+		{name: "defaults with moto", args: []string{"--moto"}, workloads: selectableNames(AllLogsWorkloads())},
 		{name: "filter prefix", args: []string{"--moto", "--workloads", "filter"}, workloads: []string{"filter-term", "filter-json", "filter-delimited"}},
 		{name: "two names", args: []string{"--tributary", "x", "--workloads", "subscription,put"}, workloads: []string{"put", "subscription"}},
 		{name: "nothing to measure", args: nil, wantErr: "nothing to measure"},
@@ -102,7 +102,7 @@ func TestParseLogsFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := logsWorkloadNames(cfg.Workloads); !reflect.DeepEqual(got, c.workloads) {
+			if got := selectableNames(cfg.Workloads); !reflect.DeepEqual(got, c.workloads) {
 				t.Errorf("workloads = %v, want %v", got, c.workloads)
 			}
 		})
